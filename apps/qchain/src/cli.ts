@@ -1,0 +1,86 @@
+import { isQchainError } from '@qchain/errors'
+import { EXIT_CODES } from './exit-codes.js'
+import { INSPECT_HELP, runInspect } from './commands/inspect.js'
+import { createLogger, LOG_LEVELS } from './logger.js'
+import { UsageError } from './usage-error.js'
+
+type Command = { summary: string; help: string; run: (args: string[], print: (text: string) => void) => Promise<void> }
+
+const COMMANDS: Record<string, Command> = {
+  inspect: { summary: 'list the tensors, dtypes, shapes and sizes of a safetensors file or model folder', help: INSPECT_HELP, run: runInspect },
+}
+
+const HELP = `qchain: several precisions of one model in one lossless container
+
+Usage: qchain <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(12)}${command.summary}`)
+  .join('\n')}
+
+Global options:
+  --help, -h             show help (also: qchain <command> --help)
+  --log-level <level>    ${LOG_LEVELS.join('|')} (default: QCHAIN_LOG_LEVEL or warn)
+  --verbose              print the stack of an error
+
+Exit codes: ${Object.entries(EXIT_CODES)
+  .map(([name, code]) => `${code} ${name}`)
+  .join(', ')}`
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[], print: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): Promise<number> {
+  const verbose = argv.includes('--verbose')
+  try {
+    const { globals, commandName, rest } = splitArgs(argv)
+    const command = commandName === undefined ? undefined : COMMANDS[commandName]
+    if (commandName === undefined || (globals.help && command === undefined)) {
+      print(HELP)
+      return commandName === undefined && !globals.help ? EXIT_CODES.usage : EXIT_CODES.ok
+    }
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(commandName)}; run qchain --help for the list`)
+    if (globals.help) {
+      print(command.help)
+      return EXIT_CODES.ok
+    }
+    const logger = createLogger(globals.logLevel)
+    logger.debug({ command: commandName, args: rest }, 'start')
+    await command.run(rest, print)
+    return EXIT_CODES.ok
+  } catch (error) {
+    return report(error, verbose)
+  }
+}
+
+function splitArgs(argv: string[]): { globals: { help: boolean; logLevel: string }; commandName: string | undefined; rest: string[] } {
+  const rest: string[] = []
+  let help = false
+  let logLevel = process.env.QCHAIN_LOG_LEVEL ?? 'warn'
+  let commandName: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (arg === '--help' || arg === '-h') help = true
+    else if (arg === '--verbose') continue
+    else if (arg === '--log-level') {
+      const value = argv[++i]
+      if (value === undefined) throw new UsageError('--log-level needs a value', 'log-level')
+      logLevel = value
+    } else if (commandName === undefined && !arg.startsWith('-')) commandName = arg
+    else rest.push(arg)
+  }
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new UsageError(`log level ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`, 'log-level')
+  }
+  return { globals: { help, logLevel }, commandName, rest }
+}
+
+/** One line on stderr (the stack only with --verbose) and the exit code of the error's category. */
+function report(error: unknown, verbose: boolean): number {
+  const usage = error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  const message = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`qchain: ${usage ? `${message} (see --help)` : message}\n`)
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
+  if (usage) return EXIT_CODES.usage
+  if (isQchainError(error)) return EXIT_CODES[error.category]
+  return EXIT_CODES.internal
+}

@@ -1,0 +1,7 @@
+export { DTYPES, DTYPE_SIZES, dtypeSize, isDtype, type Dtype } from './dtypes.js'
+export { SafetensorsError, type SafetensorsProblem } from './errors.js'
+export { bytesSource, checkRange, type ByteSource } from './byte-source.js'
+export { byteLength, LENGTH_PREFIX_BYTES, MAX_HEADER_BYTES, parseHeader, readHeaderLength, type SafetensorsHeader, type TensorInfo } from './header.js'
+export { encodeHeader, type TensorSpec } from './header-encode.js'
+export { openSafetensors, readTensorBytes, tensorsInFileOrder, type SafetensorsFile } from './reader.js'
+export { INDEX_FILE_NAME, parseShardedIndex, type ShardedIndex } from './sharded-index.js'
