@@ -1,9 +1,10 @@
 import { QchainError, type ErrorCategory, type ErrorContext } from '@qchain/errors'
 
-export type ModelProblem = 'invalid-config' | 'unsupported-architecture' | 'not-found'
+export type ModelProblem = 'invalid-config' | 'invalid-input' | 'unsupported-architecture' | 'not-found'
 
 const CATEGORY: Record<ModelProblem, ErrorCategory> = {
   'invalid-config': 'input',
+  'invalid-input': 'input',
   'unsupported-architecture': 'unsupported',
   'not-found': 'not-found',
 }
