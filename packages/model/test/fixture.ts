@@ -1,15 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fixturePath, hasFixture, MISSING_FIXTURES_MESSAGE } from '@qchain/fixtures'
 
-/** The shared real-weight fixtures (outside the repository; absent in a user's clone). */
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures')
+export const BABYLLAMA_FP16 = fixturePath('babyllama-105-fp16')
+export const BABYLLAMA_BF16 = fixturePath('babyllama-105-bf16')
 
-export const BABYLLAMA_FP16 = resolve(FIXTURES, 'babyllama-105-fp16')
-export const BABYLLAMA_BF16 = resolve(FIXTURES, 'babyllama-105-bf16')
-
-export const HAS_BABYLLAMA = existsSync(BABYLLAMA_FP16) && existsSync(BABYLLAMA_BF16)
-export const MISSING_BABYLLAMA = `fixture ${BABYLLAMA_FP16} (and -bf16) is absent: skipping the real-weight tests`
+export const HAS_BABYLLAMA = hasFixture('babyllama-105-fp16') && hasFixture('babyllama-105-bf16')
+export const MISSING_BABYLLAMA = MISSING_FIXTURES_MESSAGE
 
 export interface BabyllamaReference {
   calibration: number[][]
