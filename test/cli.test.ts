@@ -1,24 +1,9 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FIXTURE_NAMES, fixturePath, hasFixture } from '@qchain/fixtures'
-
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../apps/qchain/bin/qchain.js')
-
-/** Runs the built binary the way a user does, capturing both streams and the exit code. */
-async function qchain(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+import { qchain } from './run-cli.js'
 
 let empty: string
 beforeAll(async () => {

@@ -1,6 +1,8 @@
 import { isQchainError } from '@qchain/errors'
 import { EXIT_CODES } from './exit-codes.js'
 import { INSPECT_HELP, runInspect } from './commands/inspect.js'
+import { PERPLEXITY_HELP, runPerplexity } from './commands/perplexity.js'
+import { QUANTIZE_HELP, runQuantize } from './commands/quantize.js'
 import { createLogger, LOG_LEVELS } from './logger.js'
 import { UsageError } from './usage-error.js'
 
@@ -8,6 +10,8 @@ type Command = { summary: string; help: string; run: (args: string[], print: (te
 
 const COMMANDS: Record<string, Command> = {
   inspect: { summary: 'list the tensors, dtypes, shapes and sizes of a safetensors file or model folder', help: INSPECT_HELP, run: runInspect },
+  quantize: { summary: 'GPTQ, RTN or LLM.int8 quantization into checkpoint folders', help: QUANTIZE_HELP, run: runQuantize },
+  perplexity: { summary: 'mean NLL and perplexity of a 16-bit, GPTQ or LLM.int8 model', help: PERPLEXITY_HELP, run: runPerplexity },
 }
 
 const HELP = `qchain: several precisions of one model in one lossless container

@@ -1,4 +1,4 @@
-import { openSafetensorsFolder } from '@qchain/safetensors/node'
+import { openSafetensorsFolder, type SafetensorsFolder } from '@qchain/safetensors/node'
 import { initTensorBackend, tf, type TensorBackendOptions } from '@qchain/tensor'
 import { readModelConfig } from '../config-file.js'
 import type { ModelConfig } from '../config.js'
@@ -21,20 +21,25 @@ export async function createModel(dir: string, options: TensorBackendOptions = {
   await initTensorBackend(options)
   const config = await readModelConfig(dir)
   const folder = await openSafetensorsFolder(dir)
-  const blocks: BlockWeights[] = []
   try {
-    const outer = await loadOuterWeights(folder, config)
-    try {
-      for (let layer = 0; layer < config.numLayers; layer++) blocks.push(await loadBlockWeights(folder, config, layer))
-    } catch (error) {
-      disposeOuterWeights(outer)
-      blocks.forEach(disposeBlockWeights)
-      throw error
-    }
-    return { config, outer, blocks }
+    return await loadModel(folder, config)
   } finally {
     await folder.close()
   }
+}
+
+/** Loads every weight of an open folder (or a view that dequantizes a quantized one) in float32. */
+export async function loadModel(folder: SafetensorsFolder, config: ModelConfig): Promise<LlamaModel> {
+  const blocks: BlockWeights[] = []
+  const outer = await loadOuterWeights(folder, config)
+  try {
+    for (let layer = 0; layer < config.numLayers; layer++) blocks.push(await loadBlockWeights(folder, config, layer))
+  } catch (error) {
+    disposeOuterWeights(outer)
+    blocks.forEach(disposeBlockWeights)
+    throw error
+  }
+  return { config, outer, blocks }
 }
 
 export function disposeModel(model: LlamaModel): void {

@@ -1,0 +1,8 @@
+export { QuantizeError, type QuantizeProblem } from './errors.js'
+export { levelName, type LevelRequest } from './levels.js'
+export { quantizableMatrices, type QuantizableMatrix } from './matrices.js'
+export { quantizeSequentially, type QuantizedLinear, type SequentialLevel, type SequentialOptions } from './sequential-gptq.js'
+export { createGptqCheckpointWriter, groupCount, type GptqCheckpointWriter } from './gptq-checkpoint.js'
+export { createInt8CheckpointWriter, INT8_QUANTIZATION_CONFIG, type Int8CheckpointWriter } from './int8-checkpoint.js'
+export { quantizeModel, type LevelOutput, type QuantizeModelOptions, type QuantizeProgress } from './quantize-model.js'
+export { openCheckpoint, type GptqSettings, type QuantizedCheckpoint } from './read-checkpoint.js'
