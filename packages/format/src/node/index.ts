@@ -1,0 +1,2 @@
+export { createContainerWriter, type ContainerFileWriter } from './file-writer.js'
+export { openContainerFile, type ContainerFile } from './open-file.js'
