@@ -1,5 +1,6 @@
 import { isQchainError } from '@qchain/errors'
 import { EXIT_CODES } from './exit-codes.js'
+import { ANALYZE_HELP, runAnalyze } from './commands/analyze.js'
 import { INSPECT_HELP, runInspect } from './commands/inspect.js'
 import { PERPLEXITY_HELP, runPerplexity } from './commands/perplexity.js'
 import { QUANTIZE_HELP, runQuantize } from './commands/quantize.js'
@@ -11,6 +12,7 @@ type Command = { summary: string; help: string; run: (args: string[], print: (te
 const COMMANDS: Record<string, Command> = {
   inspect: { summary: 'list the tensors, dtypes, shapes and sizes of a safetensors file or model folder', help: INSPECT_HELP, run: runInspect },
   quantize: { summary: 'GPTQ, RTN or LLM.int8 quantization into checkpoint folders', help: QUANTIZE_HELP, run: runQuantize },
+  analyze: { summary: 'what each level costs under qchain coding, its entropy bound, and lz4/zstd baselines', help: ANALYZE_HELP, run: runAnalyze },
   perplexity: { summary: 'mean NLL and perplexity of a 16-bit, GPTQ or LLM.int8 model', help: PERPLEXITY_HELP, run: runPerplexity },
 }
 

@@ -6,3 +6,4 @@ export { createGptqCheckpointWriter, groupCount, type GptqCheckpointWriter } fro
 export { createInt8CheckpointWriter, INT8_QUANTIZATION_CONFIG, type Int8CheckpointWriter } from './int8-checkpoint.js'
 export { quantizeModel, type LevelOutput, type QuantizeModelOptions, type QuantizeProgress } from './quantize-model.js'
 export { openCheckpoint, type GptqSettings, type QuantizedCheckpoint } from './read-checkpoint.js'
+export { DEFAULT_MAX_SHARD_BYTES } from './checkpoint-writer.js'

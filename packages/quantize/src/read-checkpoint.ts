@@ -25,6 +25,8 @@ export interface QuantizedCheckpoint {
   readCodes(prefix: string): Promise<QuantCodes>
   /** LLM.int8: codes and SCB of one matrix. */
   readInt8(prefix: string): Promise<Int8RowwiseLevel>
+  /** [rows, cols] of a quantized matrix, from the stored shapes. */
+  matrixShape(prefix: string): [number, number]
   /** The float32 weight [rows, cols] a kernel computes from the stored tensors. */
   dequantized(prefix: string): Promise<Float32Array>
   /** The folder as a 16-bit model would look: every quantized matrix as an F32 `<prefix>.weight`. */
@@ -154,6 +156,7 @@ function checkpoint(
     readCodes: unavailable('GPTQ codes'),
     readInt8: unavailable('LLM.int8 codes'),
     ...parts,
+    matrixShape: rowsCols,
     dequantized,
     dequantizedView: () => dequantizedView(folder, prefixes, dequantized, rowsCols),
     close: () => folder.close(),

@@ -84,6 +84,25 @@ describe.skipIf(!hasFixture('babyllama-105-fp16'))('bad requests give clear erro
     await expect(openCheckpoint(broken)).rejects.toMatchObject({ problem: 'not-a-checkpoint', context: { field: 'bits' } })
   })
 
+  it('writes shards past a size limit and reads v1, v2 and overridden zero points', async () => {
+    const calibration = await referenceTokens('calibration', 1)
+    const rtn = (format: 'gptq' | 'gptq_v2', target: string) => ({ request: { method: 'rtn' as const, options: { bits: 4, sym: false }, format }, target: join(dir, target) })
+    await quantizeModel(BABYLLAMA, [rtn('gptq', 'v1'), rtn('gptq_v2', 'v2')], { calibration, maxShardBytes: 400_000 })
+    const [v1, v2] = [await openCheckpoint(join(dir, 'v1')), await openCheckpoint(join(dir, 'v2'))]
+    const mislabelled = await openCheckpoint(join(dir, 'v2'), { format: 'gptq' })
+    try {
+      expect(v1.folder.index?.parsed.shards.length).toBeGreaterThan(1)
+      expect(v2.gptq?.format).toBe('gptq_v2')
+      const prefix = 'model.layers.2.mlp.down_proj'
+      const [a, b, wrong] = [await v1.readCodes(prefix), await v2.readCodes(prefix), await mislabelled.readCodes(prefix)]
+      expect(Array.from(a.zeros)).toEqual(Array.from(b.zeros))
+      expect(Array.from(wrong.zeros)).toEqual(Array.from(b.zeros, (zero) => zero + 1))
+      expect(Buffer.compare(Buffer.from((await v1.dequantized(prefix)).buffer), Buffer.from((await v2.dequantized(prefix)).buffer))).toBe(0)
+    } finally {
+      await Promise.all([v1.close(), v2.close(), mislabelled.close()])
+    }
+  })
+
   it('a folder with nothing quantized in it', async () => {
     await expect(openCheckpoint(BABYLLAMA)).rejects.toMatchObject({ problem: 'not-a-checkpoint' })
   })

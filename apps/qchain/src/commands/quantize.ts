@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { readModelConfig, resolveModel } from '@qchain/model'
-import { levelName, quantizeModel, type LevelOutput, type LevelRequest } from '@qchain/quantize'
+import { DEFAULT_MAX_SHARD_BYTES, levelName, quantizeModel, type LevelOutput, type LevelRequest } from '@qchain/quantize'
 import { sequencesFor } from '../calibration-source.js'
 import { choiceFlag, numberFlag, requiredFlag } from '../flags.js'
 import { progressLines } from '../progress.js'
@@ -23,6 +23,7 @@ the checkpoint folder, with several each goes to <out>/<method>-<bits>bit.
   --calibration <file>|default    text, .jsonl ("text"), or .json token ids; default: built-in English text
   --samples N --seq-len T --seed S  calibration windows; defaults 128, 512, 0
   --format gptq|gptq_v2           zero points stored minus one (v1, default) or as is
+  --max-shard-size BYTES          split the weights into shards with an index past this size; default 4 GiB
   --json                          print a JSON summary on stdout`
 
 export async function runQuantize(args: string[], print: (text: string) => void): Promise<void> {
@@ -45,6 +46,7 @@ export async function runQuantize(args: string[], print: (text: string) => void)
       'seq-len': { type: 'string' },
       seed: { type: 'string' },
       format: { type: 'string' },
+      'max-shard-size': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -87,6 +89,7 @@ export async function runQuantize(args: string[], print: (text: string) => void)
   const started = performance.now()
   await quantizeModel(modelDir, outputs, {
     ...(calibration && { calibration }),
+    maxShardBytes: numberFlag(values['max-shard-size'], 'max-shard-size', DEFAULT_MAX_SHARD_BYTES, { min: 1 }),
     onProgress: (event) =>
       report(event.stage === 'gptq' ? `quantize: block ${event.layer + 1}/${event.layers}, level ${event.level}, ${event.group}` : `quantize: matrix ${event.done + 1}/${event.total}`),
   })
