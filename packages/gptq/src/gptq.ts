@@ -12,7 +12,7 @@ import { checkMatrix, resolveGptqOptions, type GptqOptions, type ResolvedGptqOpt
 import { initTfjsWasm } from './tfjs.js'
 
 /** Columns per scalar loop inside a lazy batch (see LazyBatchQuantizer). */
-const SUB_BLOCK = Number(process.env.SUB ?? 32)
+const SUB_BLOCK = 32
 
 /**
  * GPTQ (arXiv 2210.17323) of one linear layer: weight [rows = out, cols = in] row-major,
@@ -98,24 +98,40 @@ class LazyBatchQuantizer {
     this.corrections = new CorrectionChunks(rows, cols, settings.blockSize)
   }
 
+  /** Quantizes columns [i1, i2) of the processing order and passes their error on. */
   quantizeBlock(i1: number, i2: number): void {
     const { rows, cols, layout } = this
     if (!this.settings.staticGroups) {
       for (let g = Math.ceil(i1 / layout.width); g * layout.width < i2; g++) this.fitGroup(g, i1)
     }
     const count = i2 - i1
-    const pending = transpose(this.corrections.read(i1, i2), count, rows)
+    // Block-local [rows, count] copies keep the row loops inside a few MB instead of striding over W.
+    const batch: Batch = {
+      start: i1,
+      count,
+      weight: copyBlock(this.w, cols, 0, rows, i1, i2),
+      pending: transpose(this.corrections.read(i1, i2), count, rows),
+      diffs: new Float32Array(rows * count),
+      codes: new Uint8Array(rows * count),
+      restored: new Float32Array(rows * count),
+    }
     const vBlock = copyBlock(this.v, cols, i1, i2, i1, i2)
-    const diffs = new Float32Array(rows * count)
     for (let s0 = 0; s0 < count; s0 += SUB_BLOCK) {
       const s1 = Math.min(s0 + SUB_BLOCK, count)
-      const triangle = Float64Array.from(copyBlock(vBlock, count, s0, s1, s0, s1))
-      for (let r = 0; r < rows; r++) this.quantizeRow(r, pending, diffs, count, i1, s0, s1, triangle)
+      const triangleT = Float64Array.from(transpose(copyBlock(vBlock, count, s0, s1, s0, s1), s1 - s0, s1 - s0))
+      for (let r = 0; r < rows; r++) this.quantizeRow(r, batch, s0, s1, triangleT)
       if (s1 === count) break
-      const feedback = matmul(copyBlock(diffs, count, 0, rows, s0, s1), copyBlock(vBlock, count, s0, s1, s1, count), rows, s1 - s0, count - s1)
-      accumulateBlock(pending, count, 0, s1, feedback, count - s1, 1)
+      const feedback = matmul(copyBlock(batch.diffs, count, 0, rows, s0, s1), copyBlock(vBlock, count, s0, s1, s1, count), rows, s1 - s0, count - s1)
+      accumulateBlock(batch.pending, count, 0, s1, feedback, count - s1, 1)
     }
-    this.corrections.propagate(i1 / this.settings.blockSize, transpose(diffs, rows, count), this.v)
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < count; i++) {
+        const column = r * cols + (this.order[i1 + i] as number)
+        this.codes[column] = batch.codes[r * count + i] as number
+        this.dequantized[column] = batch.restored[r * count + i] as number
+      }
+    }
+    this.corrections.propagate(i1 / this.settings.blockSize, transpose(batch.diffs, rows, count), this.v)
   }
 
   dispose(): void {
@@ -145,35 +161,49 @@ class LazyBatchQuantizer {
     this.params.fit(g, state, span, 1, c0 - i1)
   }
 
-  /** Block columns [s0, s1) of one row; `pending` holds sum_{i<j} D_i V_ij for the block's columns. */
-  private quantizeRow(r: number, pending: Float32Array, diffs: Float32Array, count: number, i1: number, s0: number, s1: number, triangle: Float64Array): void {
-    const { scratch: sums, codes, dequantized, maxq, w, cols, order } = this
+  /**
+   * Block columns [s0, s1) of one row. The sum over this sub-block's earlier columns is a dot
+   * product with a column of the triangle (stored transposed), so the loop keeps it in a register.
+   */
+  private quantizeRow(r: number, batch: Batch, s0: number, s1: number, triangleT: Float64Array): void {
+    const { scratch: rowDiffs, maxq } = this
     const { scales, zeros } = this.params
     const { groupAt } = this.layout
     const width = s1 - s0
-    const base = r * count + s0
-    for (let i = 0; i < width; i++) sums[i] = pending[base + i] as number
+    const base = r * batch.count + s0
     let loss = 0
     for (let i = 0; i < width; i++) {
-      const position = i1 + s0 + i
-      const at = (groupAt[position] as number) * this.rows + r
+      const at = (groupAt[batch.start + s0 + i] as number) * this.rows + r
       const scale = scales[at] as number
       const zero = zeros[at] as number
-      const diagonal = triangle[i * width + i] as number
-      const start = w[r * cols + position] as number
-      const value = start + (sums[i] as number) / diagonal
+      const from = i * width
+      let sum = batch.pending[base + i] as number
+      for (let k = 0; k < i; k++) sum += (rowDiffs[k] as number) * (triangleT[from + k] as number)
+      const diagonal = triangleT[from + i] as number
+      const start = batch.weight[base + i] as number
+      const value = start + sum / diagonal
       const code = quantizeCode(value, scale, zero, maxq)
       const restored = scale * (code - zero)
       const error = (value - restored) * diagonal
       loss += error * error
       const diff = start - restored
-      diffs[base + i] = diff
-      const column = r * cols + (order[position] as number)
-      codes[column] = code
-      dequantized[column] = restored
-      const from = i * width
-      for (let j = i + 1; j < width; j++) sums[j] = (sums[j] as number) + diff * (triangle[from + j] as number)
+      rowDiffs[i] = diff
+      batch.diffs[base + i] = diff
+      batch.codes[base + i] = code
+      batch.restored[base + i] = restored
     }
     this.loss += loss
   }
+}
+
+/** One lazy batch of columns [start, start + count), every array block-local [rows, count]. */
+interface Batch {
+  start: number
+  count: number
+  weight: Float32Array
+  /** sum_{i<j} D_i V_ij over the columns already quantized, for each column j of the batch. */
+  pending: Float32Array
+  diffs: Float32Array
+  codes: Uint8Array
+  restored: Float32Array
 }

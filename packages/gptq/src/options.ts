@@ -23,7 +23,7 @@ export interface GptqOptions extends QuantizeOptions {
   dampPercent?: number
   /** Lazy-batch width: columns whose updates are batched into one matmul. Default 128. */
   blockSize?: number
-  /** Tuning of the blocked Cholesky and triangular inverse. */
+  /** Tuning of the blocked Cholesky. */
   linalg?: BlockedOptions
 }
 

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core'
 import { describe, expect, it } from 'vitest'
 import { dequantize, gptqQuantize, HessianAccumulator, initTfjsWasm, rtnQuantize, type GptqOptions, type QuantizedLayer } from '../src/index.js'
 import { correlatedInputs, gaussians, maxAbsDiff, naiveMatmul, naiveTranspose } from './helpers.js'
@@ -125,9 +126,11 @@ describe('gptqQuantize', () => {
     }
   })
 
-  it('is deterministic: the same inputs give identical bytes', async () => {
+  it('is deterministic (the same inputs give identical bytes) and frees its tfjs tensors', async () => {
     const options: GptqOptions = { bits: 4, groupSize: 64, actOrder: true, sym: false }
+    const tensors = tf.memory().numTensors
     const [a, b] = [await gptqQuantize(weight, ROWS, COLS, hessian, options), await gptqQuantize(weight, ROWS, COLS, hessian, options)]
+    expect(tf.memory().numTensors).toBe(tensors)
     expect(Buffer.from(a.codes)).toEqual(Buffer.from(b.codes))
     expect(Buffer.from(a.scales.buffer)).toEqual(Buffer.from(b.scales.buffer))
     expect(Buffer.from(a.zeros.buffer)).toEqual(Buffer.from(b.zeros.buffer))

@@ -67,6 +67,11 @@ describe('quantizer grid', () => {
     }
   }
 
+  it('refuses a range too wide for an fp16 scale, and gives a tiny range the smallest fp16 step', () => {
+    expect(() => gridParams(-1e6, 1e6, { bits: 4, sym: true })).toThrow(expect.objectContaining({ problem: 'scale-out-of-range' }))
+    expect(gridParams(0, 1e-12, { bits: 4, sym: false }).scaleBits).toBe(1)
+  })
+
   it('rounds ties to even like torch.round', () => {
     expect(quantizeCode(0.5, 1, 4, 15)).toBe(4)
     expect(quantizeCode(1.5, 1, 4, 15)).toBe(6)

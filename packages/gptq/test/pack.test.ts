@@ -197,6 +197,7 @@ describe('bad input', () => {
   it('refuses layers that cannot be packed', () => {
     expect(problemOf(() => packGptqLayer({ ...layer, cols: 60, codes: layer.codes.subarray(0, 32 * 60), gIdx: layer.gIdx.subarray(0, 60) }, 3, 'gptq'))).toBe('shape-mismatch')
     expect(problemOf(() => packGptqLayer({ ...layer, codes: layer.codes.subarray(1) }, 4, 'gptq'))).toBe('shape-mismatch')
+    expect(problemOf(() => packGptqLayer({ ...layer, gIdx: layer.gIdx.map(() => 2) }, 4, 'gptq'))).toBe('shape-mismatch')
     const zeroPoint0 = { ...layer, zeros: new Uint16Array(layer.zeros.length) }
     expect(problemOf(() => packGptqLayer(zeroPoint0, 4, 'gptq'))).toBe('zero-not-representable')
     expect(problemOf(() => packGptqLayer(zeroPoint0, 4, 'gptq_v2'))).toBeUndefined()

@@ -37,6 +37,8 @@ export function packGptqLayer(layer: QuantCodes, bits: number, format: Checkpoin
   ) {
     throw new GptqError('shape-mismatch', `codes, scales, zeros and g_idx do not describe one ${out} x ${inFeatures} layer`)
   }
+  const badGroup = layer.gIdx.findIndex((group) => group < 0 || group >= groups)
+  if (badGroup >= 0) throw new GptqError('shape-mismatch', `g_idx[${badGroup}] = ${layer.gIdx[badGroup]} is outside the ${groups} groups`, { field: 'g_idx' })
   const maxq = (1 << b) - 1
   const codesByInput = new Uint8Array(inFeatures * out)
   for (let o = 0; o < out; o++) {
