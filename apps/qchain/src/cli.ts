@@ -1,6 +1,9 @@
 import { isQchainError } from '@qchain/errors'
 import { EXIT_CODES } from './exit-codes.js'
 import { ANALYZE_HELP, runAnalyze } from './commands/analyze.js'
+import { CHAIN_HELP, runChainCommand } from './commands/chain.js'
+import { EXTRACT_HELP, runExtract } from './commands/extract.js'
+import { runVerify, VERIFY_HELP } from './commands/verify.js'
 import { INSPECT_HELP, runInspect } from './commands/inspect.js'
 import { PERPLEXITY_HELP, runPerplexity } from './commands/perplexity.js'
 import { QUANTIZE_HELP, runQuantize } from './commands/quantize.js'
@@ -10,9 +13,12 @@ import { UsageError } from './usage-error.js'
 type Command = { summary: string; help: string; run: (args: string[], print: (text: string) => void) => Promise<void> }
 
 const COMMANDS: Record<string, Command> = {
+  chain: { summary: 'quantize, encode every level into one container, verify, and report what each level costs', help: CHAIN_HELP, run: runChainCommand },
   inspect: { summary: 'list the tensors, dtypes, shapes and sizes of a safetensors file or model folder', help: INSPECT_HELP, run: runInspect },
   quantize: { summary: 'GPTQ, RTN or LLM.int8 quantization into checkpoint folders', help: QUANTIZE_HELP, run: runQuantize },
   analyze: { summary: 'what each level costs under qchain coding, its entropy bound, and lz4/zstd baselines', help: ANALYZE_HELP, run: runAnalyze },
+  extract: { summary: 'rebuild one level of a container byte for byte into a folder', help: EXTRACT_HELP, run: runExtract },
+  verify: { summary: 'check every checksum and rebuild every level of a container against its hashes', help: VERIFY_HELP, run: runVerify },
   perplexity: { summary: 'mean NLL and perplexity of a 16-bit, GPTQ or LLM.int8 model', help: PERPLEXITY_HELP, run: runPerplexity },
 }
 

@@ -35,7 +35,7 @@ describe.skipIf(!hasFixture('isnet-fp16'))('qchain inspect', () => {
 describe('qchain command line', () => {
   it('prints help with exit 0, and usage with exit 2 when no command is given', async () => {
     expect(await run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('inspect') })
-    expect((await run(['inspect', '--help'])).out).toContain('qchain inspect <path|hub-id> [--json]')
+    expect((await run(['inspect', '--help'])).out).toContain('qchain inspect <path|hub-id|container.qchain> [--json]')
     expect((await run([])).code).toBe(2)
   })
 

@@ -47,11 +47,12 @@ export function encodeBlock(symbols: SymbolArray, from: number, to: number, maxL
 /** Writes the four streams back to back into `scratch`; returns each stream's end offset. */
 function writeStreams(symbols: SymbolArray, from: number, to: number, table: CodeTable, alphabetSize: number, scratch: Uint8Array): number[] {
   const { codeOf, escapeCode } = encodingCodes(table, alphabetSize)
+  const longestCode = table.lengths.reduce((longest, length) => Math.max(longest, length), 0)
   const quarter = Math.floor((to - from) / STREAM_COUNT)
   const ends: number[] = []
   for (let k = 0, end = 0; k < STREAM_COUNT; k++) {
     const streamTo = k === STREAM_COUNT - 1 ? to : from + (k + 1) * quarter
-    end = writeStream(symbols, from + k * quarter, streamTo, codeOf, escapeCode, table.escapeBits, scratch, end)
+    end = writeStream(symbols, from + k * quarter, streamTo, codeOf, longestCode, escapeCode, table.escapeBits, scratch, end)
     ends.push(end)
   }
   return ends

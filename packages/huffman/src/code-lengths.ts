@@ -3,7 +3,8 @@ import { HuffmanError } from './errors.js'
 /**
  * Optimal length-limited code lengths by package-merge: `counts[i]` is how often code i
  * occurs, the result its length (0 for unused codes). Two or more used codes always get a
- * complete code (Kraft sum exactly 1); a single used code gets length 1.
+ * complete code (Kraft sum exactly 1); a single used code gets length 1. Counts are integers
+ * below 2^36 and there are at most 2^17 codes (a 16-bit alphabet plus the escape).
  */
 export function buildCodeLengths(counts: ArrayLike<number>, maxLength: number): Uint8Array {
   const lengths = new Uint8Array(counts.length)
@@ -17,52 +18,70 @@ export function buildCodeLengths(counts: ArrayLike<number>, maxLength: number): 
   if (!Number.isInteger(maxLength) || maxLength < 1 || n > 2 ** maxLength) {
     throw new HuffmanError('bad-option', `${n} codes do not fit in lengths of at most ${maxLength} bits`, { field: 'maxCodeLength' })
   }
-  const leafWeights = Float64Array.from(order, (code) => counts[code] as number)
-  const packageFlags = mergeLevels(leafWeights, maxLength)
+  const leafWeights = new Float64Array(n)
+  for (let i = 0; i < n; i++) leafWeights[i] = counts[order[i] as number] as number
+  const width = 2 * n
+  const packageFlags = mergeLevels(leafWeights, maxLength, width)
   // The 2n-2 lightest items of the last list form the code; a leaf's length is how many
   // selected items (directly or inside selected packages) contain it. Leaves are sorted, so
   // the leaves in any prefix are always the lightest ones.
   let take = 2 * n - 2
-  for (let level = packageFlags.length - 1; level >= -1; level--) {
-    const flags = packageFlags[level]
+  for (let level = maxLength - 1; level >= 0; level--) {
+    // Level 0 is the leaf list itself, which holds no packages.
     let leaves = take
-    if (flags) for (let i = 0; i < take; i++) leaves -= flags[i] as number
+    if (level > 0) for (let i = (level - 1) * width, end = i + take; i < end; i++) leaves -= packageFlags[i] as number
     for (let i = 0; i < leaves; i++) (lengths[order[i] as number] as number)++
     take = 2 * (take - leaves)
   }
   return lengths
 }
 
-/** Runs the maxLength-1 package/merge rounds; returns, per round, which merged items are packages. */
-function mergeLevels(leafWeights: Float64Array, maxLength: number): Uint8Array[] {
+/**
+ * Runs the maxLength-1 package/merge rounds; returns which merged items are packages, round
+ * r's flags at (r - 1) * width (each list has fewer than `width` = 2n items).
+ */
+function mergeLevels(leafWeights: Float64Array, maxLength: number, width: number): Uint8Array {
   const n = leafWeights.length
-  const flagsPerLevel: Uint8Array[] = []
-  let previous = leafWeights
+  const flags = new Uint8Array((maxLength - 1) * width)
+  // Two lists reused in turn: the previous round's items and this round's.
+  let previous = new Float64Array(width)
+  let merged = new Float64Array(width)
+  previous.set(leafWeights)
+  let previousLength = n
   for (let level = 1; level < maxLength; level++) {
-    const packages = previous.length >>> 1
-    const merged = new Float64Array(n + packages)
-    const flags = new Uint8Array(n + packages)
+    const packages = previousLength >>> 1
+    const base = (level - 1) * width
     let leaf = 0
     let pkg = 0
-    for (let k = 0; k < merged.length; k++) {
+    for (let k = 0; k < n + packages; k++) {
       const packageWeight = pkg < packages ? (previous[2 * pkg] as number) + (previous[2 * pkg + 1] as number) : Infinity
       if (leaf < n && (leafWeights[leaf] as number) <= packageWeight) {
         merged[k] = leafWeights[leaf++] as number
       } else {
         merged[k] = packageWeight
-        flags[k] = 1
+        flags[base + k] = 1
         pkg++
       }
     }
-    flagsPerLevel.push(flags)
-    previous = merged
+    previousLength = n + packages
+    ;[previous, merged] = [merged, previous]
   }
-  return flagsPerLevel
+  return flags
 }
+
+/** Above every code index (a 16-bit alphabet plus the escape); counts * INDEX_RANGE stays exact in a double. */
+const INDEX_RANGE = 1 << 17
 
 /** Indices of non-zero counts, lightest first (ties by index, so encodes are deterministic). */
 function usedByAscendingCount(counts: ArrayLike<number>): Uint32Array {
-  const used: number[] = []
-  for (let i = 0; i < counts.length; i++) if ((counts[i] as number) > 0) used.push(i)
-  return Uint32Array.from(used).sort((a, b) => (counts[a] as number) - (counts[b] as number) || a - b)
+  // (count, index) packed in one float key: the native numeric sort is far faster than a
+  // comparator. Plain loops, as typed-array `from` with a map function is slow in V8.
+  let used = 0
+  for (let i = 0; i < counts.length; i++) if ((counts[i] as number) > 0) used++
+  const keys = new Float64Array(used)
+  for (let i = 0, k = 0; i < counts.length; i++) if ((counts[i] as number) > 0) keys[k++] = (counts[i] as number) * INDEX_RANGE + i
+  keys.sort()
+  const order = new Uint32Array(used)
+  for (let k = 0; k < used; k++) order[k] = (keys[k] as number) % INDEX_RANGE
+  return order
 }

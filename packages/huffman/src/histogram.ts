@@ -1,5 +1,7 @@
 import type { SymbolArray } from './format.js'
 
+const LANES = 8
+
 /** Symbol counts of symbols[from..to); sized to the symbol width's whole alphabet. */
 export function histogram(symbols: SymbolArray, from = 0, to = symbols.length): Uint32Array {
   if (symbols.BYTES_PER_ELEMENT === 2) {
@@ -7,18 +9,28 @@ export function histogram(symbols: SymbolArray, from = 0, to = symbols.length): 
     for (let i = from; i < to; i++) (counts[symbols[i] as number] as number)++
     return counts
   }
-  // Four sub-histograms, so runs of one byte do not wait on their own previous increment.
-  const lanes = new Uint32Array(4 * 256)
+  // Eight sub-histograms, so runs of one byte do not wait on their own previous increment;
+  // each 32-bit read feeds four of them.
+  const lanes = new Uint32Array(LANES * 256)
+  const view = new DataView(symbols.buffer, symbols.byteOffset, symbols.byteLength)
   let i = from
-  for (; i + 4 <= to; i += 4) {
-    ;(lanes[symbols[i] as number] as number)++
-    ;(lanes[256 + (symbols[i + 1] as number)] as number)++
-    ;(lanes[512 + (symbols[i + 2] as number)] as number)++
-    ;(lanes[768 + (symbols[i + 3] as number)] as number)++
+  for (; i + 8 <= to; i += 8) {
+    const low = view.getUint32(i, true)
+    const high = view.getUint32(i + 4, true)
+    ;(lanes[low & 255] as number)++
+    ;(lanes[256 | ((low >>> 8) & 255)] as number)++
+    ;(lanes[512 | ((low >>> 16) & 255)] as number)++
+    ;(lanes[768 | (low >>> 24)] as number)++
+    ;(lanes[1024 | (high & 255)] as number)++
+    ;(lanes[1280 | ((high >>> 8) & 255)] as number)++
+    ;(lanes[1536 | ((high >>> 16) & 255)] as number)++
+    ;(lanes[1792 | (high >>> 24)] as number)++
   }
   for (; i < to; i++) (lanes[symbols[i] as number] as number)++
   const counts = lanes.subarray(0, 256)
-  for (let s = 0; s < 256; s++) counts[s] = (counts[s] as number) + (lanes[256 + s] as number) + (lanes[512 + s] as number) + (lanes[768 + s] as number)
+  for (let lane = 1; lane < LANES; lane++) {
+    for (let s = 0; s < 256; s++) counts[s] = (counts[s] as number) + (lanes[256 * lane + s] as number)
+  }
   return counts.slice()
 }
 

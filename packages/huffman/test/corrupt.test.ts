@@ -36,7 +36,7 @@ function huffmanBlock(lengths: number[], escapeBits: number, rest: number[]): (o
   }
 }
 
-/** Streams that exercise every block kind (Huffman, raw, run), 16-bit escapes and both fast decoders. */
+/** Streams that exercise every block kind (Huffman, raw, run), 16-bit escapes and the fast kernel in both widths. */
 function sampleStreams(): { symbols: Uint8Array | Uint16Array; bytes: Uint8Array }[] {
   const random = seededRandom(11)
   const bytes8 = new Uint8Array(3000)

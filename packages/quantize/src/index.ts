@@ -7,3 +7,4 @@ export { createInt8CheckpointWriter, INT8_QUANTIZATION_CONFIG, type Int8Checkpoi
 export { quantizeModel, type LevelOutput, type QuantizeModelOptions, type QuantizeProgress } from './quantize-model.js'
 export { openCheckpoint, type GptqSettings, type QuantizedCheckpoint } from './read-checkpoint.js'
 export { DEFAULT_MAX_SHARD_BYTES } from './checkpoint-writer.js'
+export { stageFolder, type StagedFolder } from './staged-folder.js'

@@ -6,11 +6,15 @@ import { openSafetensorsFolder } from '@qchain/safetensors/node'
 import { isQchainError } from '@qchain/errors'
 import { formatBytes, formatTable } from '../format-table.js'
 import { UsageError } from '../usage-error.js'
+import { summarizeContainer, type ContainerSummary } from '../container-summary.js'
+import { openContainerFile } from '@qchain/format/node'
 
-export const INSPECT_HELP = `qchain inspect <path|hub-id> [--json]
+export const INSPECT_HELP = `qchain inspect <path|hub-id|container.qchain> [--json]
 
 Lists every tensor of a safetensors file or model folder (sharded or not): name, dtype,
-shape, bytes, file; the totals; and the config.json summary when the folder has one.`
+shape, bytes, file; the totals; and the config.json summary when the folder has one.
+For a .qchain container: its levels, topology, and per level the original files' size,
+the sections it owns and what a reader fetches to rebuild it (per tensor with --json).`
 
 export interface TensorRow {
   name: string
@@ -100,6 +104,26 @@ export async function runInspect(args: string[], print: (text: string) => void):
   if (positionals.length !== 1) {
     throw new UsageError(`inspect takes exactly one path, got ${positionals.length}`)
   }
-  const report = await inspectPath(positionals[0] as string)
+  const path = positionals[0] as string
+  if (path.endsWith('.qchain')) {
+    const container = await openContainerFile(path)
+    try {
+      const summary = summarizeContainer(container)
+      print(values.json ? JSON.stringify(summary, null, 2) : renderContainer(summary))
+    } finally {
+      await container.close()
+    }
+    return
+  }
+  const report = await inspectPath(path)
   print(values.json ? JSON.stringify(report, null, 2) : renderInspect(report))
+}
+
+function renderContainer(summary: ContainerSummary): string {
+  const rows = summary.levels.map((level) => [level.level, level.parent ?? '(base)', String(level.files.length), formatBytes(level.originalBytes), formatBytes(level.ownBytes), formatBytes(level.readBytes)])
+  return [
+    `container of ${formatBytes(summary.size)}, topology ${summary.topology}, shared sections ${formatBytes(summary.sharedBytes)}, header + index + footer ${formatBytes(summary.indexBytes)}`,
+    '',
+    formatTable(['level', 'parent', 'files', 'original files', 'own sections', 'read to rebuild'], rows),
+  ].join('\n')
 }

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util'
-import { isQchainError } from '@qchain/errors'
-import { createModel, disposeModel, loadModel, perplexity, readModelConfig, resolveModel, type LlamaModel } from '@qchain/model'
-import { openCheckpoint } from '@qchain/quantize'
+import { disposeModel, perplexity, readModelConfig, resolveModel } from '@qchain/model'
+import { loadAnyModel } from '../load-any-model.js'
 import { sequencesFor } from '../calibration-source.js'
 import { choiceFlag, numberFlag, requiredFlag } from '../flags.js'
 
@@ -45,22 +44,5 @@ export async function runPerplexity(args: string[], print: (text: string) => voi
     print(values.json ? JSON.stringify(summary, null, 2) : `${kind} model: mean NLL ${result.meanNll.toFixed(5)} nats/token, perplexity ${result.perplexity.toFixed(4)} over ${result.predictions} predictions`)
   } finally {
     disposeModel(model)
-  }
-}
-
-/** A quantized checkpoint is run through its dequantized weights; anything else as a 16-bit model. */
-async function loadAnyModel(path: string, format: 'gptq' | 'gptq_v2' | undefined): Promise<{ model: LlamaModel; kind: string }> {
-  let checkpoint
-  try {
-    checkpoint = await openCheckpoint(path, format ? { format } : {})
-  } catch (error) {
-    if (isQchainError(error) && error.code === 'QUANTIZE_NOT_A_CHECKPOINT') return { model: await createModel(path), kind: '16-bit' }
-    throw error
-  }
-  try {
-    const kind = checkpoint.kind === 'gptq' ? `GPTQ ${checkpoint.gptq?.bits}-bit` : 'LLM.int8'
-    return { model: await loadModel(checkpoint.dequantizedView(), await readModelConfig(path)), kind }
-  } finally {
-    await checkpoint.close()
   }
 }

@@ -1,0 +1,31 @@
+import { parseArgs } from 'node:util'
+import { chainReader } from '@qchain/chain'
+import { extractLevel } from '@qchain/chain/node'
+import { openContainerFile } from '@qchain/format/node'
+import { formatBytes } from '../format-table.js'
+import { requiredFlag } from '../flags.js'
+import { UsageError } from '../usage-error.js'
+
+export const EXTRACT_HELP = `qchain extract <container> --level <16|8|4|int8|...> --out <dir>
+
+Rebuilds one level's checkpoint folder (safetensors shards and index, GPTQ or LLM.int8
+tensors, config and tokenizer files) byte for byte, reading only the sections that level
+and its ancestors need. Every file's SHA-256 is checked against the container's record
+before the folder appears; on any mismatch nothing is left behind.`
+
+export async function runExtract(args: string[], print: (text: string) => void): Promise<void> {
+  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { level: { type: 'string' }, out: { type: 'string' } } })
+  if (positionals.length !== 1) throw new UsageError(`extract takes one container path, got ${positionals.length}`)
+  const level = requiredFlag(values.level, 'level')
+  const out = requiredFlag(values.out, 'out')
+  const container = await openContainerFile(positionals[0] as string)
+  try {
+    if (!container.levels.includes(level)) throw new UsageError(`level ${JSON.stringify(level)} is not in this container; it holds ${container.levels.join(', ')}`, 'level')
+    const started = performance.now()
+    const { files, bytes } = await extractLevel(chainReader(container), level, out)
+    const seconds = (performance.now() - started) / 1000
+    print(`level ${level}: ${files} files, ${formatBytes(bytes)} in ${seconds.toFixed(1)} s -> ${out}`)
+  } finally {
+    await container.close()
+  }
+}

@@ -1,0 +1,6 @@
+export { ChainError, type ChainProblem } from './errors.js'
+export { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from './matrix.js'
+export { decodeMatrix, encodeMatrix, matrixPartBytes, type EncodedMatrix, type MatrixCodec } from './matrix-codecs.js'
+export { decodePlain, encodePlain, type PlainCodec } from './plain-codecs.js'
+export { orderLevels, type ChainLevel } from './topology.js'
+export { chainReader, type ChainReader, type ChunkSink } from './read-chain.js'

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto'
+import { mkdir, open } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { stageFolder } from '@qchain/quantize'
+import { writeAll } from '@qchain/safetensors/node'
+import { ChainError } from '../errors.js'
+import type { ChainReader } from '../read-chain.js'
+
+/**
+ * Writes every file of a level into `outDir`, each hashed as it is written; the folder
+ * appears only if every file's SHA-256 equals the one recorded, so a damaged container
+ * never leaves wrong weights behind.
+ */
+export async function extractLevel(reader: ChainReader, level: string, outDir: string, onFile?: (name: string) => void): Promise<{ files: number; bytes: number }> {
+  const staged = await stageFolder(outDir)
+  let bytes = 0
+  try {
+    const files = reader.files(level)
+    for (const file of files) {
+      onFile?.(file.name)
+      const path = join(staged.dir, file.name)
+      await mkdir(dirname(path), { recursive: true })
+      const handle = await open(path, 'wx')
+      const hash = createHash('sha256')
+      try {
+        await reader.rebuildFile(level, file.name, async (chunk) => {
+          hash.update(chunk)
+          await writeAll(handle, chunk)
+        })
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      const digest = hash.digest('hex')
+      if (digest !== file.sha256) throw new ChainError('mismatch', `rebuilt file has SHA-256 ${digest}, the container recorded ${file.sha256}`, { level, file: file.name })
+      bytes += file.size
+    }
+    await staged.commit()
+    return { files: files.length, bytes }
+  } catch (error) {
+    await staged.abort()
+    throw error
+  }
+}

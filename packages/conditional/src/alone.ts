@@ -1,0 +1,116 @@
+import { ByteWriter, decodeSymbols, encodeSymbols, type SymbolArray } from '@qchain/huffman'
+import { ConditionalError } from './errors.js'
+import { checkLevel } from './parent.js'
+import { Reader } from './reader.js'
+import { isHalfMatrix, MAX_ELEMENTS, type HalfMatrix, type QuantLevel } from './types.js'
+
+/** 'Q', 'A': a tensor coded without a parent (base levels, biases, norms, embeddings). */
+const MAGIC_0 = 0x51
+const MAGIC_1 = 0x41
+const FORMAT_VERSION = 1
+const Kind = { F16: 1, Bf16: 2, Codes: 3 } as const
+const GroupMode = { Standard: 1, Explicit: 2 } as const
+
+/**
+ * Codes a tensor on its own with @qchain/huffman: 16-bit weights as their high and low byte
+ * planes (ZipNN's split: the high byte holds sign and exponent, the skewed part), a GPTQ level
+ * as its codes plus its grid.
+ */
+export function encodeAlone(tensor: HalfMatrix | QuantLevel): Uint8Array {
+  checkLevel(tensor, 'bad-child')
+  const out = new ByteWriter(2 * tensor.rows * tensor.cols + 64)
+  out.byte(MAGIC_0)
+  out.byte(MAGIC_1)
+  out.byte(FORMAT_VERSION)
+  out.byte(isHalfMatrix(tensor) ? (tensor.format === 'f16' ? Kind.F16 : Kind.Bf16) : Kind.Codes)
+  out.varint(tensor.rows)
+  out.varint(tensor.cols)
+  if (isHalfMatrix(tensor)) {
+    writePlanes(tensor.bits, out)
+    return out.result()
+  }
+  const groups = tensor.scales.length / tensor.rows
+  out.byte(tensor.bits)
+  out.varint(groups)
+  const size = groups === 1 ? tensor.cols : tensor.gIdx.indexOf(1)
+  if (size > 0 && tensor.gIdx.every((g, j) => g === Math.floor(j / size)) && Math.ceil(tensor.cols / size) === groups) {
+    out.byte(GroupMode.Standard)
+    out.varint(size)
+  } else {
+    if (groups > 65536) throw new ConditionalError('bad-child', `${groups} groups with a custom g_idx exceed 65536`, { field: 'g_idx' })
+    out.byte(GroupMode.Explicit)
+    writeStream(Uint16Array.from(tensor.gIdx), out)
+  }
+  writeStream(tensor.codes, out)
+  writePlanes(tensor.scales, out)
+  writeStream(tensor.zeros, out)
+  return out.result()
+}
+
+export function decodeAlone(bytes: Uint8Array): HalfMatrix | QuantLevel {
+  const reader = new Reader(bytes)
+  if (reader.byte('magic') !== MAGIC_0 || reader.byte('magic') !== MAGIC_1) throw new ConditionalError('bad-magic', 'not a qchain alone stream', { field: 'magic' })
+  const version = reader.byte('version')
+  if (version !== FORMAT_VERSION) throw new ConditionalError('bad-version', `format version ${version} is not supported`, { field: 'version' })
+  const kind = reader.byte('kind')
+  const rows = reader.bounded('rows', MAX_ELEMENTS, 'bad-header')
+  const cols = reader.bounded('cols', MAX_ELEMENTS, 'bad-header')
+  if (rows < 1 || cols < 1 || rows * cols > MAX_ELEMENTS) throw new ConditionalError('bad-header', `shape [${rows}, ${cols}] is not supported`, { field: 'shape' })
+  let tensor: HalfMatrix | QuantLevel
+  if (kind === Kind.F16 || kind === Kind.Bf16) {
+    tensor = { rows, cols, format: kind === Kind.F16 ? 'f16' : 'bf16', bits: readPlanes(reader, rows * cols) }
+  } else if (kind === Kind.Codes) {
+    const bits = reader.byte('bits')
+    const groups = reader.bounded('groups', cols, 'bad-header')
+    const mode = reader.byte('g_idx mode')
+    let gIdx: Int32Array
+    if (mode === GroupMode.Standard) {
+      const size = reader.bounded('group size', cols, 'bad-header')
+      if (size < 1) throw new ConditionalError('bad-header', 'group size 0', { field: 'group size' })
+      gIdx = Int32Array.from({ length: cols }, (_, j) => Math.floor(j / size))
+    } else if (mode === GroupMode.Explicit) {
+      gIdx = Int32Array.from(readStream(reader, new Uint16Array(cols)))
+    } else {
+      throw new ConditionalError('bad-header', `unknown g_idx mode ${mode}`, { field: 'g_idx mode' })
+    }
+    const codes = readStream(reader, new Uint8Array(rows * cols)) as Uint8Array
+    const scales = readPlanes(reader, groups * rows)
+    const zeros = readStream(reader, new Uint16Array(groups * rows)) as Uint16Array
+    tensor = { rows, cols, bits, codes, scales, zeros, gIdx }
+    checkLevel(tensor, 'bad-payload')
+  } else {
+    throw new ConditionalError('bad-header', `unknown kind ${kind}`, { field: 'kind' })
+  }
+  reader.expectEnd()
+  return tensor
+}
+
+function writeStream(symbols: SymbolArray, out: ByteWriter): void {
+  const stream = encodeSymbols(symbols)
+  out.varint(stream.length)
+  out.append(stream)
+}
+
+/** A length-prefixed Huffman stream that must hold exactly target.length symbols. */
+function readStream(reader: Reader, target: SymbolArray): SymbolArray {
+  const stream = reader.take(reader.bounded('stream length', reader.remaining, 'truncated'), 'stream')
+  let decoded: SymbolArray
+  try {
+    decoded = decodeSymbols(stream, target)
+  } catch (error) {
+    throw new ConditionalError('bad-payload', `Huffman stream refused: ${(error as Error).message}`, { field: 'stream' }, { cause: error })
+  }
+  if (decoded.length !== target.length) throw new ConditionalError('bad-payload', `stream holds ${decoded.length} symbols, expected ${target.length}`, { field: 'stream' })
+  return target
+}
+
+function writePlanes(values: Uint16Array, out: ByteWriter): void {
+  writeStream(Uint8Array.from(values, (v) => v >>> 8), out)
+  writeStream(Uint8Array.from(values, (v) => v & 0xff), out)
+}
+
+function readPlanes(reader: Reader, count: number): Uint16Array {
+  const high = readStream(reader, new Uint8Array(count))
+  const low = readStream(reader, new Uint8Array(count))
+  return Uint16Array.from(high, (h, i) => (h << 8) | (low[i] as number))
+}

@@ -1,0 +1,54 @@
+import type { ConditionalCodec } from './codec.js'
+import { ConditionalError } from './errors.js'
+import { CodecId, readHeader } from './header.js'
+import { checkLevel } from './parent.js'
+import { decodeQstoreBody, encodeQstoreReport } from './qstore-codec.js'
+import type { OutputArray } from './output.js'
+import { Reader } from './reader.js'
+import { decodeResidualBody, encodeResidualReport } from './residual-codec.js'
+import type { Child, Parent } from './types.js'
+
+export type CodecName = ConditionalCodec['name']
+
+/** Decodes a stream (of the `expected` codec, or any when omitted) against its parent level. */
+function decodeStream(bytes: Uint8Array, parent: Parent, expected?: CodecId, into?: OutputArray): Child {
+  checkLevel(parent, 'bad-parent')
+  const reader = new Reader(bytes)
+  const header = readHeader(reader, parent)
+  if (expected !== undefined && header.codec !== expected) throw new ConditionalError('bad-header', `stream is of codec ${header.codec}, expected ${expected}`, { field: 'codec' })
+  const decodeBody = header.codec === CodecId.Residual ? decodeResidualBody : decodeQstoreBody
+  const child = decodeBody(reader, parent, header.child, header.childBits, into)
+  reader.expectEnd()
+  return child
+}
+
+/** The default: residuals from the parent's prediction, in the child's own steps, by context. */
+export const residualCodec: ConditionalCodec = {
+  name: 'residual',
+  encode: (child, parent) => encodeResidualReport(child, parent).bytes,
+  decode: (bytes, parent) => decodeStream(bytes, parent, CodecId.Residual),
+}
+
+/** QStore's method, the baseline. */
+export const qstoreCodec: ConditionalCodec = {
+  name: 'qstore',
+  encode: (child, parent) => encodeQstoreReport(child, parent).bytes,
+  decode: (bytes, parent) => decodeStream(bytes, parent, CodecId.Qstore),
+}
+
+export const CODECS: Record<CodecName, ConditionalCodec> = { residual: residualCodec, qstore: qstoreCodec }
+
+/** Codes `child` given `parent` (default codec: residual). Pairs: 16|int8, 16|GPTQ, GPTQ|GPTQ. */
+export function encode(child: Child, parent: Parent, options: { codec?: CodecName } = {}): Uint8Array {
+  const codec = CODECS[options.codec ?? 'residual']
+  if (!codec) throw new ConditionalError('unsupported-pair', `unknown codec ${String(options.codec)}`, { field: 'codec' })
+  return codec.encode(child, parent)
+}
+
+/**
+ * Restores the child bit for bit; the stream names its codec. `into` (a Uint16Array for 16-bit
+ * children, Uint8Array for codes, of rows * cols elements) receives the values without allocating.
+ */
+export function decode(bytes: Uint8Array, parent: Parent, into?: OutputArray): Child {
+  return decodeStream(bytes, parent, undefined, into)
+}

@@ -1,0 +1,76 @@
+import { ByteWriter } from '@qchain/huffman'
+import { ConditionalError } from './errors.js'
+import type { Reader } from './reader.js'
+import { readBlocks, writeBlocks } from './symbol-blocks.js'
+
+/**
+ * Huffman spends at least one bit per symbol, far above the entropy of a context whose residual
+ * is nearly always 0 or +-1 (bf16 children of 8-bit parents). Such a table codes pairs instead:
+ * symbol = (first digit << 4) | second digit, a digit being the symbol itself when below
+ * BIG and BIG otherwise, the symbol then following as a raw byte after the blocks.
+ */
+const BIG = 15
+
+export const Packing = { Single: 0, Pairs: 1 } as const
+
+/** Whether pairs code symbols[from..to) in fewer bytes than single symbols (tables included), by trial. */
+export function pairsPay(symbols: Uint8Array, from: number, to: number): boolean {
+  if (to - from < 2 || !mostlySmall(symbols, from, to)) return false
+  const single = new ByteWriter(to - from + 64)
+  writeBlocks(symbols, from, to, single)
+  const paired = new ByteWriter(to - from + 64)
+  writePairs(symbols, from, to, paired)
+  return paired.length < single.length
+}
+
+/** Pairs only pay where most symbols are tiny: at least half of them 0 or 1 (|residual| <= 1). */
+function mostlySmall(symbols: Uint8Array, from: number, to: number): boolean {
+  let small = 0
+  for (let i = from; i < to; i++) if ((symbols[i] as number) <= 2) small++
+  return 2 * small >= to - from
+}
+
+function packPairs(symbols: Uint8Array, from: number, to: number): { pairs: Uint8Array; big: number[] } {
+  const pairs = new Uint8Array(Math.ceil((to - from) / 2))
+  const big: number[] = []
+  const digit = (symbol: number): number => {
+    if (symbol < BIG) return symbol
+    big.push(symbol)
+    return BIG
+  }
+  for (let i = from, p = 0; i < to; i += 2, p++) pairs[p] = (digit(symbols[i] as number) << 4) | (i + 1 < to ? digit(symbols[i + 1] as number) : 0)
+  return { pairs, big }
+}
+
+/** Writes symbols[from..to) as pair blocks followed by the raw big symbols. */
+export function writePairs(symbols: Uint8Array, from: number, to: number, out: ByteWriter): { tableBytes: number } {
+  const { pairs, big } = packPairs(symbols, from, to)
+  const written = writeBlocks(pairs, 0, pairs.length, out)
+  out.append(Uint8Array.from(big))
+  return written
+}
+
+/** Reads `count` symbols written by writePairs into target[start..]. */
+export function readPairs(reader: Reader, target: Uint8Array, start: number, count: number, field: string): void {
+  const pairs = new Uint8Array(Math.ceil(count / 2))
+  readBlocks(reader, pairs, 0, pairs.length, field)
+  if (count % 2 === 1 && ((pairs[pairs.length - 1] as number) & 0x0f) !== 0) throw new ConditionalError('bad-payload', 'the padding digit of the last pair is not 0', { field })
+  let bigCount = 0
+  for (let i = 0; i < count; i++) if (digitAt(pairs, i) === BIG) bigCount++
+  const big = reader.take(bigCount, field)
+  for (let i = 0, b = 0; i < count; i++) {
+    const digit = digitAt(pairs, i)
+    if (digit !== BIG) {
+      target[start + i] = digit
+      continue
+    }
+    const symbol = big[b++] as number
+    if (symbol < BIG) throw new ConditionalError('bad-payload', `big symbol ${symbol} should have been a digit`, { field })
+    target[start + i] = symbol
+  }
+}
+
+function digitAt(pairs: Uint8Array, i: number): number {
+  const pair = pairs[i >> 1] as number
+  return i & 1 ? pair & 0x0f : pair >> 4
+}

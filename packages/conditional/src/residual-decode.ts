@@ -1,0 +1,92 @@
+import { CONTEXT_MASK, LOW_BITS_SHIFT } from './context.js'
+import { ConditionalError } from './errors.js'
+import type { RowPredictor } from './half-predictor.js'
+import type { Reader } from './reader.js'
+import { Packing, readPairs } from './pair-pack.js'
+import { readBlocks } from './symbol-blocks.js'
+import { ESCAPE, readTablePlan, UNUSED } from './table-plan.js'
+
+/**
+ * Reads a residual body (see writeResiduals) and rebuilds the child into `out`: 16-bit
+ * patterns when `ordered` (the integers are mapped back by fromOrdered, inlined), else codes.
+ * Every integer must lie in 0..valueMask (a power of two minus one). Symbol segments and the low bits are
+ * padded by a row's worst case and checked after each row, so a lying stream is refused
+ * without a check per element and without reading past any buffer.
+ */
+export function readResiduals(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array, ordered: boolean): void {
+  const n = rows * cols
+  const { tableOf, tableCount } = readTablePlan(reader)
+  const ends = new Int32Array(tableCount + 1)
+  const symbols = new Uint8Array(n + cols)
+  for (let t = 0; t < tableCount; t++) {
+    const count = reader.bounded('table symbol count', n - (ends[t] as number), 'bad-payload')
+    ends[t + 1] = (ends[t] as number) + count
+    const packing = reader.byte('table packing')
+    if (packing === Packing.Pairs) readPairs(reader, symbols, ends[t] as number, count, `table ${t}`)
+    else if (packing === Packing.Single) readBlocks(reader, symbols, ends[t] as number, count, `table ${t}`)
+    else throw new ConditionalError('bad-table', `unknown table packing ${packing}`, { field: `table ${t}` })
+  }
+  if (ends[tableCount] !== n) throw new ConditionalError('bad-payload', `tables hold ${ends[tableCount]} symbols for ${n} weights`, { field: 'table symbol count' })
+  const escapeCount = reader.bounded('escape count', n, 'bad-payload')
+  const escapeBytes = reader.take(2 * escapeCount, 'escapes')
+  const escapes = new Uint16Array(escapeCount + cols)
+  for (let e = 0; e < escapeCount; e++) escapes[e] = (escapeBytes[2 * e] as number) | ((escapeBytes[2 * e + 1] as number) << 8)
+  const lowLength = reader.bounded('low bits length', reader.remaining, 'truncated')
+  // Room for a whole row of the widest low bits past the end, plus the 3-byte read window.
+  const low = new Uint8Array(lowLength + 2 * cols + 4)
+  low.set(reader.take(lowLength, 'low bits'))
+
+  // Contexts the stream says are unused read from an empty extra table, refused at the row's end.
+  const tableOfContext = tableOf.map((table) => (table === UNUSED ? tableCount : table))
+  const cursor = Int32Array.from({ length: tableCount + 1 }, (_, t) => ends[t] as number)
+  const limits = Int32Array.from({ length: tableCount + 1 }, (_, t) => ends[Math.min(t + 1, tableCount)] as number)
+  const { table: entries, columnBase, parentCodes } = predict
+  // fromOrdered(v) = v ^ (v >= 0x8000 ? 0x8000 : 0xffff); codes pass unchanged.
+  const flip = ordered ? 0xffff : 0
+  const flipDelta = ordered ? 0x7fff : 0
+  let escapeAt = 0
+  let bitPos = 0
+  let outOfRange = 0
+  for (let r = 0; r < rows; r++) {
+    predict.prepare(r)
+    // Context ids become table numbers once per row, not once per element.
+    for (let e = 0; e < entries.length; e++) {
+      const entry = entries[e] as number
+      entries[e] = (entry & ~(CONTEXT_MASK << 16)) | ((tableOfContext[(entry >>> 16) & CONTEXT_MASK] as number) << 16)
+    }
+    for (let j = 0, i = r * cols; j < cols; j++, i++) {
+      const entry = entries[(columnBase[j] as number) + (parentCodes[i] as number)] as number
+      const table = (entry >>> 16) & CONTEXT_MASK
+      const k = entry >>> (16 + LOW_BITS_SHIFT)
+      const symbol = symbols[cursor[table] as number] as number
+      cursor[table] = (cursor[table] as number) + 1
+      let value: number
+      if (symbol === ESCAPE) {
+        value = escapes[escapeAt++] as number
+      } else {
+        const byte = bitPos >>> 3
+        const window = ((low[byte] as number) | ((low[byte + 1] as number) << 8) | ((low[byte + 2] as number) << 16)) >>> (bitPos & 7)
+        bitPos += k
+        value = (entry & 0xffff) + ((symbol >>> 1) ^ -(symbol & 1)) * (1 << k) + (window & ((1 << k) - 1))
+      }
+      outOfRange |= value
+      out[i] = value ^ (flip ^ (((value >>> 15) & 1) * flipDelta))
+    }
+    checkRow(cursor, limits, escapeAt, escapeCount, bitPos, lowLength, r)
+  }
+  if ((outOfRange & ~valueMask) !== 0) throw new ConditionalError('bad-payload', 'a decoded value is outside the child type', { field: 'residuals' })
+  for (let t = 0; t < tableCount; t++) {
+    if (cursor[t] !== ends[t + 1]) throw new ConditionalError('bad-payload', `table ${t} holds symbols for other weights than the parent implies`, { field: `table ${t}` })
+  }
+  if (escapeAt !== escapeCount) throw new ConditionalError('bad-payload', `${escapeCount - escapeAt} escaped values left over`, { field: 'escapes' })
+  if (Math.ceil(bitPos / 8) !== lowLength) throw new ConditionalError('bad-payload', `low bits take ${Math.ceil(bitPos / 8)} bytes, the stream has ${lowLength}`, { field: 'low bits' })
+}
+
+function checkRow(cursor: Int32Array, limits: Int32Array, escapeAt: number, escapeCount: number, bitPos: number, lowLength: number, row: number): void {
+  const field = `row ${row}`
+  for (let t = 0; t < cursor.length; t++) {
+    if ((cursor[t] as number) > (limits[t] as number)) throw new ConditionalError('bad-payload', `table ${t} runs out of symbols`, { field })
+  }
+  if (escapeAt > escapeCount) throw new ConditionalError('bad-payload', 'escaped values run out', { field })
+  if (bitPos > 8 * lowLength) throw new ConditionalError('bad-payload', 'low bits run out', { field })
+}

@@ -1,0 +1,109 @@
+import { ByteWriter } from '@qchain/huffman'
+import { BitWriter } from './bit-writer.js'
+import { CONTEXT_COUNT, CONTEXT_MASK, LOW_BITS_SHIFT } from './context.js'
+import type { RowPredictor } from './half-predictor.js'
+import { Packing, pairsPay, writePairs } from './pair-pack.js'
+import { writeBlocks } from './symbol-blocks.js'
+import { ALPHABET, ESCAPE, planTables, writeTablePlan } from './table-plan.js'
+
+/** Bytes of each section of a residual body; they sum to the body's length. */
+export interface ResidualParts {
+  /** Context presence and table starts, per-table symbol counts. */
+  framing: number
+  /** Huffman code tables. */
+  tables: number
+  /** Huffman blocks without their tables: bit streams, block and stream lengths. */
+  payload: number
+  /** Raw low bits of wide-bin residuals. */
+  lowBits: number
+  /** Escaped values, two bytes each, and their count. */
+  escapes: number
+}
+
+/** Writes the child's integer values (ordered 16-bit patterns or codes) of one row into `out`. */
+export type RowValues = (row: number, out: Int32Array) => void
+
+/**
+ * Residual body: for each element, r = child - prediction; symbol zigzag(r >> k) (or ESCAPE
+ * when it does not fit) goes to its context's table, the k low bits of r to a raw bit stream.
+ */
+export function writeResiduals(rows: number, cols: number, predict: RowPredictor, values: RowValues, out: ByteWriter): ResidualParts {
+  const n = rows * cols
+  const symbols = new Uint8Array(n)
+  const contexts = new Uint8Array(n)
+  const histograms = new Uint32Array(CONTEXT_COUNT * ALPHABET)
+  const lowBits = new BitWriter(n >> 2)
+  const escaped: number[] = []
+  const { table, columnBase, parentCodes } = predict
+  const row = new Int32Array(cols)
+  for (let r = 0, i = 0; r < rows; r++) {
+    predict.prepare(r)
+    values(r, row)
+    for (let j = 0; j < cols; j++, i++) {
+      const entry = table[(columnBase[j] as number) + (parentCodes[i] as number)] as number
+      const context = (entry >>> 16) & CONTEXT_MASK
+      const k = entry >>> (16 + LOW_BITS_SHIFT)
+      const residual = (row[j] as number) - (entry & 0xffff)
+      const high = residual >> k
+      const zigzag = (high << 1) ^ (high >> 31)
+      let symbol = ESCAPE
+      if (zigzag < ESCAPE) {
+        symbol = zigzag
+        lowBits.write(residual & ((1 << k) - 1), k)
+      } else {
+        escaped.push(row[j] as number)
+      }
+      symbols[i] = symbol
+      contexts[i] = context
+      ;(histograms[context * ALPHABET + symbol] as number)++
+    }
+  }
+  const parts: ResidualParts = { framing: 0, tables: 0, payload: 0, lowBits: 0, escapes: 0 }
+  const start = out.length
+  const tableOf = planTables(histograms)
+  writeTablePlan(tableOf, out)
+  parts.framing = out.length - start
+  const bySymbolTable = groupByTable(symbols, contexts, tableOf)
+  for (let t = 0; t + 1 < bySymbolTable.ends.length; t++) {
+    const from = bySymbolTable.ends[t] as number
+    const to = bySymbolTable.ends[t + 1] as number
+    const countStart = out.length
+    out.varint(to - from)
+    const packing = pairsPay(bySymbolTable.symbols, from, to) ? Packing.Pairs : Packing.Single
+    out.byte(packing)
+    parts.framing += out.length - countStart
+    const write = packing === Packing.Pairs ? writePairs : writeBlocks
+    parts.tables += write(bySymbolTable.symbols, from, to, out).tableBytes
+  }
+  const escapesStart = out.length
+  out.varint(escaped.length)
+  const escapeBytes = out.reserve(2 * escaped.length)
+  for (const value of escaped) {
+    escapeBytes[out.length++] = value & 0xff
+    escapeBytes[out.length++] = value >>> 8
+  }
+  parts.escapes = out.length - escapesStart
+  const low = lowBits.result()
+  const lowStart = out.length
+  out.varint(low.length)
+  out.append(low)
+  parts.lowBits = out.length - lowStart
+  parts.payload = escapesStart - start - parts.tables - parts.framing
+  return parts
+}
+
+/** Symbols regrouped by table (stable: element order within a table); ends[t]..ends[t+1] is table t. */
+function groupByTable(symbols: Uint8Array, contexts: Uint8Array, tableOf: Uint8Array): { symbols: Uint8Array; ends: Int32Array } {
+  let tableCount = 0
+  for (const table of tableOf) if (table !== 255) tableCount = Math.max(tableCount, table + 1)
+  const ends = new Int32Array(tableCount + 1)
+  for (let i = 0; i < contexts.length; i++) (ends[(tableOf[contexts[i] as number] as number) + 1] as number)++
+  for (let t = 0; t < tableCount; t++) ends[t + 1] = (ends[t + 1] as number) + (ends[t] as number)
+  const cursor = ends.slice(0, tableCount)
+  const grouped = new Uint8Array(symbols.length)
+  for (let i = 0; i < symbols.length; i++) {
+    const table = tableOf[contexts[i] as number] as number
+    grouped[(cursor[table] as number)++] = symbols[i] as number
+  }
+  return { symbols: grouped, ends }
+}
