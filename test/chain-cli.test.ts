@@ -42,7 +42,10 @@ describe.skipIf(!hasFixture('babyllama-105-fp16'))('qchain chain, extract, verif
       expect(level.meanNll).toBeCloseTo(alone.meanNll, 6)
     }
     // Its 4-bit Huffman-alone figure is what `qchain analyze` writes for that level.
-    const analyzed = JSON.parse((await qchain('analyze', '--model', MODEL, '--level', levelDir('4'), '--json')).stdout)
+    const analyzed = JSON.parse((await qchain('analyze', '--model', MODEL, '--level', levelDir('8'), '--level', levelDir('4'), '--json')).stdout)
+    // ...and its conditional pairs are what `qchain analyze` measures on the same folders.
+    expect(analyzed.topology).toBe(report.topology)
+    expect(analyzed.pairs).toEqual(report.pairs)
     const four = analyzed.levels.find((level: { level: string }) => level.level === '4')
     const aloneMethod = report.methods.find((method: { method: string }) => method.method.startsWith('Huffman alone'))
     expect(aloneMethod.levels[report.levels.findIndex((level: { level: string }) => level.level === '4')]).toBe(four.coded.bytes + four.side.bytes + four.unchangedBytes)

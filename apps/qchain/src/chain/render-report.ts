@@ -1,8 +1,8 @@
 import { formatBytes, formatTable } from '../format-table.js'
+import { renderPairs } from '../analyze/render.js'
 import type { ChainReport } from './report.js'
 
 const ratio = (part: number, whole: number) => (whole ? (part / whole).toFixed(3) : '-')
-const bits = (bytes: number, weights: number) => (weights ? ((bytes * 8) / weights).toFixed(3) : '-')
 
 export function renderReportMarkdown(report: ChainReport): string {
   const raw = report.levels.reduce((sum, level) => sum + level.rawBytes, 0)
@@ -14,15 +14,6 @@ export function renderReportMarkdown(report: ChainReport): string {
     ratio(level.ownBytes, level.rawBytes),
     formatBytes(level.readBytes),
     level.meanNll === undefined ? '-' : `${level.meanNll.toFixed(4)} (ppl ${level.perplexity?.toFixed(3)})`,
-  ])
-  const pairRows = report.pairs.map((pair) => [
-    `${pair.level}\\|${pair.parent}`,
-    pair.weights.toLocaleString('en-US'),
-    bits(pair.residualBytes, pair.weights),
-    bits(pair.boundBits / 8, pair.weights),
-    ratio(pair.residualBytes * 8, pair.boundBits),
-    bits(pair.qstoreBytes, pair.weights),
-    ratio(pair.residualBytes, pair.qstoreBytes),
   ])
   const methodRows = report.methods.map((method) => [method.method, ...method.levels.map(formatBytes), formatBytes(method.total), ratio(method.total, raw)])
   return [
@@ -36,7 +27,7 @@ export function renderReportMarkdown(report: ChainReport): string {
     '',
     '## Conditional pairs (every byte counted)',
     '',
-    formatTable(['pair', 'weights', 'qchain bits/weight', 'order-0 bound', 'vs bound', "seed's method (QStore) bits/weight", 'qchain / seed'], pairRows),
+    renderPairs(report.pairs),
     '',
     '## The same levels stored by other methods',
     '',
