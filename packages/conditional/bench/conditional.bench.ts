@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { compress, decompress } from '@mongodb-js/zstd'
 import { decode, encode, PairAnalyzer, type HalfMatrix, type PairAnalysis } from '../src/index.js'
 import { gptqLevel, hasBabyllama, hasIsnet, int8Level, loadBabyllamaLinears, loadMatrices } from '../test/levels.js'
-import { formatTable, row, timeMedian, type Measurement } from './measure.js'
+import { formatTable, measurement as row, timeMedian, type Measurement } from '@qchain/bench-kit'
 
 const { values: args } = parseArgs({ options: { out: { type: 'string' }, runs: { type: 'string', default: '5' } } })
 const runs = Math.max(5, Number(args.runs))

@@ -10,7 +10,7 @@ import { compressSync, uncompressSync } from 'lz4-napi'
 import { decodeSymbols, encodeSymbols, entropyBits, histogram, sizeBreakdown } from '../src/index.js'
 import { ISNET_PATH, loadIsnetInt8Codes } from '../test/isnet-level.js'
 import { laplacianSymbols } from '../test/synthetic.js'
-import { formatTable, measurement, timeMedian, type Measurement } from './measure.js'
+import { formatTable, measurement, timeMedian, type Measurement } from '@qchain/bench-kit'
 
 const { values: args } = parseArgs({ options: { out: { type: 'string' }, runs: { type: 'string', default: '5' } } })
 const runs = Math.max(5, Number(args.runs))
