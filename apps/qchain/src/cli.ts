@@ -7,10 +7,12 @@ import { runVerify, VERIFY_HELP } from './commands/verify.js'
 import { INSPECT_HELP, runInspect } from './commands/inspect.js'
 import { PERPLEXITY_HELP, runPerplexity } from './commands/perplexity.js'
 import { QUANTIZE_HELP, runQuantize } from './commands/quantize.js'
+import type { CommandIO } from './io.js'
 import { createLogger, LOG_LEVELS } from './logger.js'
+import { createProgress } from './progress.js'
 import { UsageError } from './usage-error.js'
 
-type Command = { summary: string; help: string; run: (args: string[], print: (text: string) => void) => Promise<void> }
+type Command = { summary: string; help: string; run: (args: string[], io: CommandIO) => Promise<void> }
 
 const COMMANDS: Record<string, Command> = {
   chain: { summary: 'quantize, encode every level into one container, verify, and report what each level costs', help: CHAIN_HELP, run: runChainCommand },
@@ -57,7 +59,7 @@ export async function main(argv: string[], print: (text: string) => void = (text
     }
     const logger = createLogger(globals.logLevel)
     logger.debug({ command: commandName, args: rest }, 'start')
-    await command.run(rest, print)
+    await command.run(rest, { print, logger, progress: createProgress() })
     return EXIT_CODES.ok
   } catch (error) {
     return report(error, verbose)

@@ -7,10 +7,10 @@ import type { PairReport } from '../chain/report.js'
  * Every conditional pair of a topology measured on the same matrices: our residual codec
  * and QStore's buckets (every byte counted) beside the order-0 bound.
  */
-export async function analyzePairs(topology: Topology, folders: ReadonlyMap<string, string>, onPair?: (pair: string) => void): Promise<PairReport[]> {
+export async function analyzePairs(topology: Topology, folders: ReadonlyMap<string, string>, onPair?: (pair: string, done: number, total: number) => void): Promise<PairReport[]> {
   const reports: PairReport[] = []
-  for (const { level, parent } of topology.conditionals) {
-    onPair?.(`${level}|${parent}`)
+  for (const [done, { level, parent }] of topology.conditionals.entries()) {
+    onPair?.(`${level}|${parent}`, done, topology.conditionals.length)
     const [child, base] = [await openLevelSource(level, folders.get(level) as string), await openLevelSource(parent, folders.get(parent) as string)]
     try {
       const analyzer = new PairAnalyzer()

@@ -13,7 +13,9 @@ import { sequencesFor } from '../calibration-source.js'
 import type { ChainConfig } from '../config/load.js'
 import { formatTopology } from '../config/topology.js'
 import { summarizeContainer } from '../container-summary.js'
+import type { Progress } from '../progress.js'
 import { writeTextAtomically } from '../write-text.js'
+import type { Logger } from 'pino'
 import { folderZstd } from './baselines.js'
 import { levelFolders, type LevelFolder } from './level-plan.js'
 import { levelPerplexity } from './level-perplexity.js'
@@ -26,15 +28,16 @@ export interface ChainRun {
 }
 
 /** config -> quantize -> encode -> verify -> evaluate -> report, each stage timed. */
-export async function runChain(config: ChainConfig, progress: (line: string, force?: boolean) => void): Promise<ChainRun> {
+export async function runChain(config: ChainConfig, progress: Progress, logger: Logger): Promise<ChainRun> {
   const times: Record<string, number> = {}
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    progress(`${stage}...`, true)
+    logger.info({ stage }, 'stage started')
     const started = performance.now()
     try {
       return await work()
     } finally {
       times[stage] = (performance.now() - started) / 1000
+      logger.info({ stage, seconds: times[stage] }, 'stage finished')
     }
   }
   const { path: sourceDir } = await resolveModel(config.source, { cwd: config.baseDir })
@@ -53,7 +56,7 @@ export async function runChain(config: ChainConfig, progress: (line: string, for
         folders.map(({ level, parent, dir }) => ({ name: level, parent, dir })),
         {
           metadata: { qchain: '0.1.0', source: config.source, topology: formatTopology(config.topology) },
-          onProgress: ({ level, done, total }) => progress(`encode: level ${level}, tensor ${done + 1}/${total}`),
+          onProgress: ({ level, done, total }) => progress.update(`encode ${level}`, done + 1, total),
           onPair: ({ level, parent, child, parentValue }) => {
             const pair = pairs.get(level) ?? { parent, analyzer: new PairAnalyzer() }
             pairs.set(level, pair)
@@ -63,6 +66,7 @@ export async function runChain(config: ChainConfig, progress: (line: string, for
       ),
     )
     if (config.verify) await timed('verify', () => verifyContainer(container, progress))
+    logger.info({ container }, 'container written')
     const quality = config.evaluation.enabled && modelConfig ? await timed('evaluate', () => evaluateLevels(config, sourceDir, modelConfig, folders)) : new Map<string, { meanNll: number; perplexity: number }>()
     const report = await timed('report', () => buildReport(config, container, folders, pairs, quality, progress))
     report.times = times
@@ -75,21 +79,25 @@ export async function runChain(config: ChainConfig, progress: (line: string, for
   }
 }
 
-async function quantizeLevels(config: ChainConfig, sourceDir: string, modelConfig: ModelConfig | undefined, folders: readonly LevelFolder[], progress: (line: string) => void): Promise<void> {
+async function quantizeLevels(config: ChainConfig, sourceDir: string, modelConfig: ModelConfig | undefined, folders: readonly LevelFolder[], progress: Progress): Promise<void> {
   const outputs = folders.flatMap((folder) => (folder.request ? [{ request: folder.request, target: folder.dir }] : []))
   if (outputs.length === 0) return
   const needsCalibration = outputs.some(({ request }) => request.method === 'gptq')
   const calibration = needsCalibration && modelConfig ? await sequencesFor(sourceDir, modelConfig.vocabSize, { ...config.calibration, split: 'calibration' }) : undefined
   await quantizeModel(sourceDir, outputs, {
     ...(calibration && { calibration }),
-    onProgress: (event) => progress(event.stage === 'gptq' ? `quantize: block ${event.layer + 1}/${event.layers}, level ${event.level}, ${event.group}` : `quantize: matrix ${event.done + 1}/${event.total}`),
+    onProgress: (event) =>
+      event.stage === 'gptq' ? progress.update('quantize', event.layer, event.layers, `block ${event.layer + 1}, level ${event.level}, ${event.group}`) : progress.update('quantize', event.done, event.total),
   })
 }
 
-async function verifyContainer(path: string, progress: (line: string) => void): Promise<void> {
+async function verifyContainer(path: string, progress: Progress): Promise<void> {
   const container = await openContainerFile(path)
   try {
-    const { failures } = await verifyChain(chainReader(container), container.levels, (level, file) => progress(`verify: level ${level}, ${file}`))
+    const reader = chainReader(container)
+    const total = container.levels.reduce((sum, level) => sum + reader.files(level).length, 0)
+    let done = 0
+    const { failures } = await verifyChain(reader, container.levels, (level, file) => progress.update('verify', ++done, total, `${level}: ${file}`))
     if (failures.length > 0) {
       const first = failures[0]
       throw new QchainError('VERIFY_FAILED', `${failures.length} file(s) do not rebuild as recorded, first ${first?.file} of level ${first?.level}`, { file: path, level: first?.level ?? '' }, 'verification')
@@ -112,7 +120,7 @@ async function buildReport(
   folders: readonly LevelFolder[],
   pairs: ReadonlyMap<string, { parent: string; analyzer: PairAnalyzer }>,
   quality: ReadonlyMap<string, { meanNll: number; perplexity: number }>,
-  progress: (line: string, force?: boolean) => void,
+  progress: Progress,
 ): Promise<ChainReport> {
   const container = await openContainerFile(path)
   const summary = summarizeContainer(container)
@@ -128,8 +136,8 @@ async function buildReport(
   const seed: number[] = []
   const sixteenFolder = sixteen ? await openSafetensorsFolder(sixteen.dir) : undefined
   try {
-    for (const folder of folders) {
-      progress(`report: level ${folder.level}`, true)
+    for (const [index, folder] of folders.entries()) {
+      progress.update('report', index + 1, folders.length, `level ${folder.level}`)
       const entry = summary.levels.find((level) => level.level === folder.level)
       const analysis = folder.level === '16' || !sixteenFolder ? await analyzeSixteenBit(folder.dir) : await analyzeQuantized(folder.dir, sixteenFolder)
       const pair = pairReports.find((candidate) => candidate.level === folder.level)

@@ -11,8 +11,8 @@ import type { Level } from '../config/levels.js'
 import { loadChainConfig, type ChainConfig } from '../config/load.js'
 import { defaultTopology, formatTopology, parseTopology, topologyLevels } from '../config/topology.js'
 import { UsageError } from '../usage-error.js'
-import { progressLines } from '../progress.js'
 import { writeTextAtomically } from '../write-text.js'
+import type { CommandIO } from '../io.js'
 
 export const ANALYZE_HELP = `qchain analyze --model <16-bit dir|hub-id> [--level <quantized dir> ...] [--topology T] [--json] [--out <dir>]
 qchain analyze --config chain.config.json [--json] [--out <dir>]
@@ -31,7 +31,7 @@ and compared, so a row is only printed for a bit-exact round trip.
   --json          print the full analysis (per tensor) as JSON
   --out <dir>     also write analysis.md and analysis.json there`
 
-export async function runAnalyze(args: string[], print: (text: string) => void): Promise<void> {
+export async function runAnalyze(args: string[], { print, progress }: CommandIO): Promise<void> {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -40,14 +40,13 @@ export async function runAnalyze(args: string[], print: (text: string) => void):
   const config = values.config === undefined ? undefined : await loadChainConfig(values.config)
   const { path } = config ? await resolveModel(config.source, { cwd: config.baseDir }) : await resolveModel(requiredFlag(values.model, 'model'))
   const levelDirs = config ? await configLevelFolders(config) : (values.level ?? [])
-  const report = progressLines()
-  const levels: LevelAnalysis[] = [await analyzeSixteenBit(path, (done, total) => report(`analyze 16-bit: tensor ${done + 1}/${total}`))]
+  const levels: LevelAnalysis[] = [await analyzeSixteenBit(path, (done, total) => progress.update('analyze 16', done + 1, total))]
   const folders = new Map([['16', path]])
   const sixteenBit = await openSafetensorsFolder(path)
   try {
     for (const level of levelDirs) {
       const { path: levelPath } = await resolveModel(level)
-      const analysis = await analyzeQuantized(levelPath, sixteenBit, (done, total) => report(`analyze ${levelPath}: matrix ${done + 1}/${total}`))
+      const analysis = await analyzeQuantized(levelPath, sixteenBit, (done, total) => progress.update(`analyze ${levelPath}`, done + 1, total))
       if (folders.has(analysis.level)) throw new UsageError(`two levels are both ${analysis.level}-bit`, 'level')
       folders.set(analysis.level, levelPath)
       levels.push(analysis)
@@ -58,7 +57,8 @@ export async function runAnalyze(args: string[], print: (text: string) => void):
   const topology = config?.topology ?? (values.topology === undefined ? defaultTopology([...folders.keys()] as Level[]) : parseTopology(values.topology))
   const missing = topologyLevels(topology).filter((level) => !folders.has(level))
   if (missing.length > 0) throw new UsageError(`the topology names level(s) ${missing.join(', ')} that no --level provides`, 'topology')
-  const pairs = await analyzePairs(topology, folders, (pair) => report(`analyze pair ${pair}`, true))
+  const pairs = await analyzePairs(topology, folders, (pair, done, total) => progress.update('pairs', done, total, pair))
+  progress.stop()
   const json = JSON.stringify({ model: path, topology: formatTopology(topology), levels, pairs }, null, 2)
   const markdown = renderAnalysis(levels, pairs)
   const out = values.out ?? config?.output.dir

@@ -6,7 +6,7 @@ import { runChain } from '../chain/run-chain.js'
 import { ConfigError } from '../config/levels.js'
 import { parseChainConfig } from '../config/load.js'
 import { formatBytes } from '../format-table.js'
-import { progressLines } from '../progress.js'
+import type { CommandIO } from '../io.js'
 
 export const CHAIN_HELP = `qchain chain [--config chain.config.json] [overrides...]
 
@@ -56,12 +56,12 @@ const FLAGS = {
   json: { type: 'boolean', default: false },
 } as const
 
-export async function runChainCommand(args: string[], print: (text: string) => void): Promise<void> {
+export async function runChainCommand(args: string[], { print, logger, progress }: CommandIO): Promise<void> {
   const { values } = parseArgs({ args, strict: true, options: FLAGS })
   const file = values.config === undefined ? undefined : resolve(values.config)
   const raw = file ? await readConfigJson(file) : {}
   const config = parseChainConfig(applyFlags(raw, values), file ? dirname(file) : process.cwd(), file ?? '<command line>')
-  const { report, reportDir } = await runChain(config, progressLines())
+  const { report, reportDir } = await runChain(config, progress, logger).finally(() => progress.stop())
   if (values.json) {
     print(JSON.stringify(report, null, 2))
     return

@@ -5,6 +5,7 @@ import { openContainerFile } from '@qchain/format/node'
 import { formatBytes } from '../format-table.js'
 import { requiredFlag } from '../flags.js'
 import { UsageError } from '../usage-error.js'
+import type { CommandIO } from '../io.js'
 
 export const EXTRACT_HELP = `qchain extract <container> --level <16|8|4|int8|...> --out <dir>
 
@@ -13,7 +14,7 @@ tensors, config and tokenizer files) byte for byte, reading only the sections th
 and its ancestors need. Every file's SHA-256 is checked against the container's record
 before the folder appears; on any mismatch nothing is left behind.`
 
-export async function runExtract(args: string[], print: (text: string) => void): Promise<void> {
+export async function runExtract(args: string[], { print }: CommandIO): Promise<void> {
   const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { level: { type: 'string' }, out: { type: 'string' } } })
   if (positionals.length !== 1) throw new UsageError(`extract takes one container path, got ${positionals.length}`)
   const level = requiredFlag(values.level, 'level')

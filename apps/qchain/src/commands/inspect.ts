@@ -8,6 +8,7 @@ import { formatBytes, formatTable } from '../format-table.js'
 import { UsageError } from '../usage-error.js'
 import { summarizeContainer, type ContainerSummary } from '../container-summary.js'
 import { openContainerFile } from '@qchain/format/node'
+import type { CommandIO } from '../io.js'
 
 export const INSPECT_HELP = `qchain inspect <path|hub-id|container.qchain> [--json]
 
@@ -99,7 +100,7 @@ export function renderInspect(report: InspectReport): string {
   return lines.join('\n')
 }
 
-export async function runInspect(args: string[], print: (text: string) => void): Promise<void> {
+export async function runInspect(args: string[], { print }: CommandIO): Promise<void> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true })
   if (positionals.length !== 1) {
     throw new UsageError(`inspect takes exactly one path, got ${positionals.length}`)

@@ -4,8 +4,8 @@ import { readModelConfig, resolveModel } from '@qchain/model'
 import { DEFAULT_MAX_SHARD_BYTES, levelName, quantizeModel, type LevelOutput, type LevelRequest } from '@qchain/quantize'
 import { sequencesFor } from '../calibration-source.js'
 import { choiceFlag, numberFlag, requiredFlag } from '../flags.js'
-import { progressLines } from '../progress.js'
 import { UsageError } from '../usage-error.js'
+import type { CommandIO } from '../io.js'
 
 export const QUANTIZE_HELP = `qchain quantize --model <dir|hub-id> --bits <2|3|4|8> [--bits ...] --out <dir> [options]
 
@@ -26,7 +26,7 @@ the checkpoint folder, with several each goes to <out>/<method>-<bits>bit.
   --max-shard-size BYTES          split the weights into shards with an index past this size; default 4 GiB
   --json                          print a JSON summary on stdout`
 
-export async function runQuantize(args: string[], print: (text: string) => void): Promise<void> {
+export async function runQuantize(args: string[], { print, progress }: CommandIO): Promise<void> {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -85,14 +85,14 @@ export async function runQuantize(args: string[], print: (text: string) => void)
         seed: numberFlag(values.seed, 'seed', 0),
       })
     : undefined
-  const report = progressLines()
   const started = performance.now()
   await quantizeModel(modelDir, outputs, {
     ...(calibration && { calibration }),
     maxShardBytes: numberFlag(values['max-shard-size'], 'max-shard-size', DEFAULT_MAX_SHARD_BYTES, { min: 1 }),
     onProgress: (event) =>
-      report(event.stage === 'gptq' ? `quantize: block ${event.layer + 1}/${event.layers}, level ${event.level}, ${event.group}` : `quantize: matrix ${event.done + 1}/${event.total}`),
+      event.stage === 'gptq' ? progress.update('quantize', event.layer, event.layers, `block ${event.layer + 1}, level ${event.level}, ${event.group}`) : progress.update('quantize', event.done, event.total),
   })
+  progress.stop()
   const seconds = (performance.now() - started) / 1000
   const summary = { model: modelDir, seconds, calibrationSequences: calibration?.length ?? 0, outputs: outputs.map(({ request, target }) => ({ level: levelName(request), method: request.method, folder: target })) }
   print(values.json ? JSON.stringify(summary, null, 2) : summary.outputs.map((output) => `${output.method} ${output.level}: ${output.folder}`).concat(`done in ${seconds.toFixed(1)} s`).join('\n'))

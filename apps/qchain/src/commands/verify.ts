@@ -5,6 +5,7 @@ import { QchainError } from '@qchain/errors'
 import { openContainerFile } from '@qchain/format/node'
 import { formatBytes } from '../format-table.js'
 import { UsageError } from '../usage-error.js'
+import type { CommandIO } from '../io.js'
 
 export const VERIFY_HELP = `qchain verify <container> [--level L] [--json]
 
@@ -12,7 +13,7 @@ Checks every section's checksum, rebuilds every file of every level (or of one) 
 compares its SHA-256 with the one recorded when the container was written. Exits 0 only
 if everything matches; otherwise names each file that differs (exit 5).`
 
-export async function runVerify(args: string[], print: (text: string) => void): Promise<void> {
+export async function runVerify(args: string[], { print }: CommandIO): Promise<void> {
   const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { level: { type: 'string' }, json: { type: 'boolean', default: false } } })
   if (positionals.length !== 1) throw new UsageError(`verify takes one container path, got ${positionals.length}`)
   const path = positionals[0] as string
