@@ -1,14 +1,6 @@
-/** Seeded uniform [0, 1) generator (mulberry32), so every test input is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '@qchain/fixtures'
+
+export { seededRandom }
 
 export function gaussians(count: number, seed: number): Float32Array {
   const random = seededRandom(seed)

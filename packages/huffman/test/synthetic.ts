@@ -1,16 +1,7 @@
 /** Seeded data generators shared by the tests and the benchmark. */
+import { seededRandom } from '@qchain/fixtures'
 
-/** mulberry32: small, fast, good enough for test data; same seed, same sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+export { seededRandom }
 
 /** Rounded Laplacian(0, scale) clamped to [-limit, limit] and shifted by `offset`, like quantized weights. */
 export function laplacianSymbols(count: number, scale: number, limit: number, offset: number, seed: number): Uint8Array {
