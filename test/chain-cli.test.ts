@@ -54,6 +54,11 @@ describe.skipIf(!hasFixture('babyllama-105-fp16'))('qchain chain, extract, verif
     const own = inspected.levels.reduce((sum: number, level: { ownBytes: number }) => sum + level.ownBytes, 0)
     expect(own + inspected.sharedBytes + inspected.indexBytes).toBe(inspected.size)
     expect(report.indexBytes).toBe(inspected.indexBytes)
+    // A conditional level's own bytes are exactly the analyzer's residual streams plus its safetensors headers.
+    for (const pair of analyzed.pairs) {
+      const level = inspected.levels.find((candidate: { level: string }) => candidate.level === pair.level)
+      expect(level.ownBytes - level.ownHeaderBytes).toBe(pair.residualBytes)
+    }
 
     const verify = await qchain('verify', container)
     expect(verify.code).toBe(0)

@@ -8,6 +8,8 @@ export interface LevelSummary {
   originalBytes: number
   /** Bytes of the sections this level owns (what it adds to the container). */
   ownBytes: number
+  /** Of those, the original safetensors headers kept verbatim (the rest is coded tensors). */
+  ownHeaderBytes: number
   /** Bytes of all sections a reader needs for this level (its own, its ancestors', shared). */
   readBytes: number
   tensors: { name: string; codec: string; bytes: number }[]
@@ -32,6 +34,7 @@ export function summarizeContainer(container: Container): ContainerSummary {
     files: entry.files.map(({ name, kind, size }) => ({ name, kind, size })),
     originalBytes: entry.files.reduce((sum, file) => sum + file.size, 0),
     ownBytes: sections.filter((section) => section.level === entry.name).reduce((sum, section) => sum + section.length, 0),
+    ownHeaderBytes: sections.filter((section) => section.level === entry.name && section.role === 'header').reduce((sum, section) => sum + section.length, 0),
     readBytes: container.planLevel(entry.name).bytes,
     tensors: entry.tensors.map((tensor) => ({ name: tensor.name, codec: tensor.codec, bytes: sizeOf(tensor.sections) })),
   }))
