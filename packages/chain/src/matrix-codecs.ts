@@ -2,7 +2,7 @@ import { decode, decodeAlone, encode, encodeAlone, type HalfMatrix, type Parent,
 import { packGptqLayer, type CheckpointFormat } from '@qchain/gptq'
 import { decodeSymbols, encodeSymbols } from '@qchain/huffman'
 import { ChainError } from './errors.js'
-import type { MatrixPart, MatrixValue } from './matrix.js'
+import { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from './matrix.js'
 
 /** How one matrix of one level is stored: the codec, its section payloads (in order) and settings. */
 export interface EncodedMatrix {
@@ -32,6 +32,8 @@ export function encodeMatrix(matrix: MatrixValue, parent: MatrixValue | undefine
 export function decodeMatrix(codec: string, sections: readonly Uint8Array[], parent: MatrixValue | undefined, shape: { rows: number; cols: number }, where: { level: string; tensor: string }): MatrixValue {
   const [first, second] = sections
   if (!first) throw new ChainError('corrupt', `codec ${codec} needs a section`, where)
+  // rows and cols come from the index: refuse impossible ones before anything is sized from them.
+  if (![shape.rows, shape.cols].every((dim) => Number.isSafeInteger(dim) && dim >= 1)) throw new ChainError('corrupt', `the index gives the matrix shape [${shape.rows}, ${shape.cols}]`, where)
   let value: MatrixValue
   switch (codec) {
     case 'half-alone':
@@ -49,7 +51,9 @@ export function decodeMatrix(codec: string, sections: readonly Uint8Array[], par
     }
     case 'int8-alone': {
       if (!second || second.length !== shape.rows * 4) throw new ChainError('corrupt', 'the SCB section does not hold one float32 per row', where)
-      const codes = decodeSymbols(first, new Uint8Array(shape.rows * shape.cols))
+      // Sized by the stream (validated before it allocates), not by the index, then checked against the index.
+      const codes = decodeSymbols(first)
+      if (!(codes instanceof Uint8Array) || codes.length !== shape.rows * shape.cols) throw new ChainError('corrupt', `the codes stream holds ${codes.length} ${codes.BYTES_PER_ELEMENT * 8}-bit symbols, the index says ${shape.rows} x ${shape.cols} bytes`, where)
       value = { kind: 'int8', value: { rows: shape.rows, cols: shape.cols, weight: new Int8Array(codes.buffer, codes.byteOffset, codes.length), scb: new Float32Array(Uint8Array.from(second).buffer) } }
       break
     }
@@ -63,8 +67,11 @@ export function decodeMatrix(codec: string, sections: readonly Uint8Array[], par
 }
 
 /** The bytes a checkpoint stores for one part of a matrix (GPTQ packing is AutoGPTQ's, so it reproduces the original). */
-export function matrixPartBytes(matrix: MatrixValue, part: MatrixPart, gptq: { bits: number; format: CheckpointFormat } | undefined): Uint8Array {
+export function matrixPartBytes(matrix: MatrixValue, part: MatrixPart, gptq: { bits: number; format: CheckpointFormat } | undefined, where: { level?: string; tensor?: string } = {}): Uint8Array {
   const bytesOf = (array: ArrayBufferView) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength)
+  // `part` comes from the index when reading: only the kind's own parts name bytes.
+  const parts: readonly string[] = matrix.kind === 'gptq' ? GPTQ_PARTS : matrix.kind === 'int8' ? INT8_PARTS : ['weight']
+  if (!parts.includes(part)) throw new ChainError('corrupt', `a ${matrix.kind} matrix has no part ${JSON.stringify(part)}`, where)
   switch (matrix.kind) {
     case 'half':
       return bytesOf(matrix.value.bits)

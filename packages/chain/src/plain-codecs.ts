@@ -21,7 +21,10 @@ export function decodePlain(codec: string, section: Uint8Array, byteLength: numb
     if (!('format' in decoded)) throw new ChainError('corrupt', 'a plain 16-bit stream holds quantized codes', where)
     bytes = new Uint8Array(decoded.bits.buffer, decoded.bits.byteOffset, decoded.bits.byteLength)
   } else if (codec === 'plain-bytes') {
-    bytes = decodeSymbols(section, new Uint8Array(byteLength)) as Uint8Array
+    // Sized by the stream (validated before it allocates), not by the index; the length is checked below.
+    const decoded = decodeSymbols(section)
+    if (!(decoded instanceof Uint8Array)) throw new ChainError('corrupt', 'a plain byte stream holds 16-bit symbols', where)
+    bytes = decoded
   } else {
     throw new ChainError('unsupported', `unknown tensor codec ${JSON.stringify(codec)}`, where)
   }

@@ -59,7 +59,7 @@ export function chainReader(container: Container): ChainReader {
     } else {
       const format = entry.params.format === 'gptq_v2' ? 'gptq_v2' : 'gptq'
       const gptq = entry.params.bits === undefined ? undefined : { bits: Number(entry.params.bits), format: format as 'gptq' | 'gptq_v2' }
-      bytes = matrixPartBytes(await matrixValue(level, entry), entry.params.part as MatrixPart, gptq)
+      bytes = matrixPartBytes(await matrixValue(level, entry), entry.params.part as MatrixPart, gptq, where)
     }
     if (bytes.length !== expected) throw new ChainError('corrupt', `rebuilt ${bytes.length} bytes, the index says ${expected}`, where)
     return bytes

@@ -63,19 +63,21 @@ export function decodeAlone(bytes: Uint8Array): HalfMatrix | QuantLevel {
     const bits = reader.byte('bits')
     const groups = reader.bounded('groups', cols, 'bad-header')
     const mode = reader.byte('g_idx mode')
-    let gIdx: Int32Array
+    let size = 0
+    let explicit: Int32Array | undefined
     if (mode === GroupMode.Standard) {
-      const size = reader.bounded('group size', cols, 'bad-header')
+      size = reader.bounded('group size', cols, 'bad-header')
       if (size < 1) throw new ConditionalError('bad-header', 'group size 0', { field: 'group size' })
-      gIdx = Int32Array.from({ length: cols }, (_, j) => Math.floor(j / size))
     } else if (mode === GroupMode.Explicit) {
-      gIdx = Int32Array.from(readStream(reader, new Uint16Array(cols)))
+      explicit = Int32Array.from(readStream(reader, cols, 2))
     } else {
       throw new ConditionalError('bad-header', `unknown g_idx mode ${mode}`, { field: 'g_idx mode' })
     }
-    const codes = readStream(reader, new Uint8Array(rows * cols)) as Uint8Array
+    const codes = readStream(reader, rows * cols, 1) as Uint8Array
+    // Only now has a stream backed the header's cols: a damaged header must not cost a huge g_idx.
+    const gIdx = explicit ?? standardGroups(cols, size)
     const scales = readPlanes(reader, groups * rows)
-    const zeros = readStream(reader, new Uint16Array(groups * rows)) as Uint16Array
+    const zeros = readStream(reader, groups * rows, 2) as Uint16Array
     tensor = { rows, cols, bits, codes, scales, zeros, gIdx }
     checkLevel(tensor, 'bad-payload')
   } else {
@@ -85,23 +87,36 @@ export function decodeAlone(bytes: Uint8Array): HalfMatrix | QuantLevel {
   return tensor
 }
 
+/** g_idx of consecutive groups of `size` columns (j // size). */
+function standardGroups(cols: number, size: number): Int32Array {
+  const gIdx = new Int32Array(cols)
+  for (let j = 0; j < cols; j++) gIdx[j] = Math.floor(j / size)
+  return gIdx
+}
+
 function writeStream(symbols: SymbolArray, out: ByteWriter): void {
   const stream = encodeSymbols(symbols)
   out.varint(stream.length)
   out.append(stream)
 }
 
-/** A length-prefixed Huffman stream that must hold exactly target.length symbols. */
-function readStream(reader: Reader, target: SymbolArray): SymbolArray {
+/**
+ * A length-prefixed Huffman stream that must hold exactly `count` symbols of `width` bytes.
+ * The output is sized by the stream, which the decoder validates before allocating, never by
+ * the shape in the header: a damaged header must not make us allocate gigabytes.
+ */
+function readStream(reader: Reader, count: number, width: 1 | 2): SymbolArray {
   const stream = reader.take(reader.bounded('stream length', reader.remaining, 'truncated'), 'stream')
   let decoded: SymbolArray
   try {
-    decoded = decodeSymbols(stream, target)
+    decoded = decodeSymbols(stream)
   } catch (error) {
     throw new ConditionalError('bad-payload', `Huffman stream refused: ${(error as Error).message}`, { field: 'stream' }, { cause: error })
   }
-  if (decoded.length !== target.length) throw new ConditionalError('bad-payload', `stream holds ${decoded.length} symbols, expected ${target.length}`, { field: 'stream' })
-  return target
+  if (decoded.length !== count || decoded.BYTES_PER_ELEMENT !== width) {
+    throw new ConditionalError('bad-payload', `stream holds ${decoded.length} ${8 * decoded.BYTES_PER_ELEMENT}-bit symbols, expected ${count} ${8 * width}-bit`, { field: 'stream' })
+  }
+  return decoded
 }
 
 function writePlanes(values: Uint16Array, out: ByteWriter): void {
@@ -110,7 +125,7 @@ function writePlanes(values: Uint16Array, out: ByteWriter): void {
 }
 
 function readPlanes(reader: Reader, count: number): Uint16Array {
-  const high = readStream(reader, new Uint8Array(count))
-  const low = readStream(reader, new Uint8Array(count))
+  const high = readStream(reader, count, 1)
+  const low = readStream(reader, count, 1)
   return Uint16Array.from(high, (h, i) => (h << 8) | (low[i] as number))
 }
