@@ -53,20 +53,20 @@ export function decodeAlone(bytes: Uint8Array): HalfMatrix | QuantLevel {
   const version = reader.byte('version')
   if (version !== FORMAT_VERSION) throw new ConditionalError('bad-version', `format version ${version} is not supported`, { field: 'version' })
   const kind = reader.byte('kind')
-  const rows = reader.bounded('rows', MAX_ELEMENTS, 'bad-header')
-  const cols = reader.bounded('cols', MAX_ELEMENTS, 'bad-header')
+  const rows = reader.boundedVarint('rows', MAX_ELEMENTS, 'bad-header')
+  const cols = reader.boundedVarint('cols', MAX_ELEMENTS, 'bad-header')
   if (rows < 1 || cols < 1 || rows * cols > MAX_ELEMENTS) throw new ConditionalError('bad-header', `shape [${rows}, ${cols}] is not supported`, { field: 'shape' })
   let tensor: HalfMatrix | QuantLevel
   if (kind === Kind.F16 || kind === Kind.Bf16) {
     tensor = { rows, cols, format: kind === Kind.F16 ? 'f16' : 'bf16', bits: readPlanes(reader, rows * cols) }
   } else if (kind === Kind.Codes) {
     const bits = reader.byte('bits')
-    const groups = reader.bounded('groups', cols, 'bad-header')
+    const groups = reader.boundedVarint('groups', cols, 'bad-header')
     const mode = reader.byte('g_idx mode')
     let size = 0
     let explicit: Int32Array | undefined
     if (mode === GroupMode.Standard) {
-      size = reader.bounded('group size', cols, 'bad-header')
+      size = reader.boundedVarint('group size', cols, 'bad-header')
       if (size < 1) throw new ConditionalError('bad-header', 'group size 0', { field: 'group size' })
     } else if (mode === GroupMode.Explicit) {
       explicit = Int32Array.from(readStream(reader, cols, 2))
@@ -106,7 +106,7 @@ function writeStream(symbols: SymbolArray, out: ByteWriter): void {
  * the shape in the header: a damaged header must not make us allocate gigabytes.
  */
 function readStream(reader: Reader, count: number, width: 1 | 2): SymbolArray {
-  const stream = reader.take(reader.bounded('stream length', reader.remaining, 'truncated'), 'stream')
+  const stream = reader.take(reader.boundedVarint('stream length', reader.remaining, 'truncated'), 'stream')
   let decoded: SymbolArray
   try {
     decoded = decodeSymbols(stream)

@@ -57,8 +57,8 @@ export function readHeader(reader: Reader, parent: Parent): StreamHeader {
   }
   const parentKind = reader.byte('parent kind')
   const parentBits = reader.byte('parent bits')
-  const rows = reader.bounded('rows', MAX_ELEMENTS, 'bad-header')
-  const cols = reader.bounded('cols', MAX_ELEMENTS, 'bad-header')
+  const rows = reader.boundedVarint('rows', MAX_ELEMENTS, 'bad-header')
+  const cols = reader.boundedVarint('cols', MAX_ELEMENTS, 'bad-header')
   const groups = reader.varint('parent groups')
   const print = reader.u32('parent fingerprint')
   const level = isInt8Level(parent) ? 'int8' : `${parent.bits}-bit`

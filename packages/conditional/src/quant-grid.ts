@@ -36,14 +36,14 @@ export function writeQuantGrid(child: QuantLevel, parent: QuantLevel, out: ByteW
 
 export function readQuantGrid(reader: Reader, bits: number, parent: QuantLevel): QuantGrid {
   const { rows, cols } = parent
-  const groups = reader.bounded('child groups', cols, 'bad-header')
+  const groups = reader.boundedVarint('child groups', cols, 'bad-header')
   if (groups < 1) throw new ConditionalError('bad-header', 'a child level has at least one group', { field: 'child groups' })
   const mode = reader.byte('g_idx mode')
   let gIdx: Int32Array
   if (mode === GroupMode.SameAsParent) {
     gIdx = parent.gIdx
   } else if (mode === GroupMode.Standard) {
-    const size = reader.bounded('group size', cols, 'bad-header')
+    const size = reader.boundedVarint('group size', cols, 'bad-header')
     if (size < 1 || Math.ceil(cols / size) !== groups) throw new ConditionalError('bad-header', `group size ${size} does not give ${groups} groups`, { field: 'group size' })
     gIdx = Int32Array.from({ length: cols }, (_, j) => Math.floor(j / size))
   } else if (mode === GroupMode.Explicit) {

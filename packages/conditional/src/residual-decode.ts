@@ -19,7 +19,7 @@ export function readResiduals(reader: Reader, rows: number, cols: number, valueM
   const ends = new Int32Array(tableCount + 1)
   const symbols = new Uint8Array(n + cols)
   for (let t = 0; t < tableCount; t++) {
-    const count = reader.bounded('table symbol count', n - (ends[t] as number), 'bad-payload')
+    const count = reader.boundedVarint('table symbol count', n - (ends[t] as number), 'bad-payload')
     ends[t + 1] = (ends[t] as number) + count
     const packing = reader.byte('table packing')
     if (packing === Packing.Pairs) readPairs(reader, symbols, ends[t] as number, count, `table ${t}`)
@@ -27,11 +27,11 @@ export function readResiduals(reader: Reader, rows: number, cols: number, valueM
     else throw new ConditionalError('bad-table', `unknown table packing ${packing}`, { field: `table ${t}` })
   }
   if (ends[tableCount] !== n) throw new ConditionalError('bad-payload', `tables hold ${ends[tableCount]} symbols for ${n} weights`, { field: 'table symbol count' })
-  const escapeCount = reader.bounded('escape count', n, 'bad-payload')
+  const escapeCount = reader.boundedVarint('escape count', n, 'bad-payload')
   const escapeBytes = reader.take(2 * escapeCount, 'escapes')
   const escapes = new Uint16Array(escapeCount + cols)
   for (let e = 0; e < escapeCount; e++) escapes[e] = (escapeBytes[2 * e] as number) | ((escapeBytes[2 * e + 1] as number) << 8)
-  const lowLength = reader.bounded('low bits length', reader.remaining, 'truncated')
+  const lowLength = reader.boundedVarint('low bits length', reader.remaining, 'truncated')
   // Room for a whole row of the widest low bits past the end, plus the 3-byte read window.
   const low = new Uint8Array(lowLength + 2 * cols + 4)
   low.set(reader.take(lowLength, 'low bits'))

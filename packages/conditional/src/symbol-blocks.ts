@@ -46,7 +46,7 @@ export function readBlocks(reader: Reader, target: SymbolArray, start: number, c
   for (let done = 0; done < count; done += blockSize) {
     const mode = reader.byte(field)
     if (mode !== BlockMode.Raw && mode !== BlockMode.Run && mode !== BlockMode.Huffman) throw new ConditionalError('bad-payload', `unknown block mode ${mode}`, { field })
-    const length = reader.bounded(field, reader.remaining, 'truncated')
+    const length = reader.boundedVarint(field, reader.remaining, 'truncated')
     const block = { mode, bodyStart: reader.pos, bodyEnd: reader.pos + length, symbolStart: start + done, symbolCount: Math.min(blockSize, count - done) }
     try {
       decodeBlock(reader.bytes, block, width, target)

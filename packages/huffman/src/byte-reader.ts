@@ -1,13 +1,23 @@
+import type { ErrorContext } from '@qchain/errors'
 import { HuffmanError, type HuffmanProblem } from './errors.js'
 
+/** The problems the reader itself raises; a stream format's own error type must have them. */
+export type ReadProblem = 'truncated' | 'bad-header' | 'too-large'
+
+/** Makes the error a reader throws, so each stream format reports in its own error type. */
+export type ReadFailure<Problem extends string> = (problem: Problem | ReadProblem, detail: string, context: ErrorContext) => Error
+
+const huffmanFailure: ReadFailure<HuffmanProblem> = (problem, detail, context) => new HuffmanError(problem, detail, context)
+
 /** Bounds-checked cursor over a byte range; every read past `end` throws 'truncated'. */
-export class ByteReader {
+export class ByteReader<Problem extends string = HuffmanProblem> {
   pos: number
 
   constructor(
     readonly bytes: Uint8Array,
     readonly start: number,
     readonly end: number,
+    private readonly fail: ReadFailure<Problem> = huffmanFailure as ReadFailure<string>,
   ) {
     this.pos = start
   }
@@ -17,7 +27,7 @@ export class ByteReader {
   }
 
   byte(field: string): number {
-    if (this.pos >= this.end) throw new HuffmanError('truncated', `stream ends inside ${field}`, { field })
+    if (this.pos >= this.end) throw this.fail('truncated', `stream ends inside ${field}`, { field })
     return this.bytes[this.pos++] as number
   }
 
@@ -33,18 +43,18 @@ export class ByteReader {
         return value
       }
     }
-    throw new HuffmanError('bad-header', `malformed varint`, { field })
+    throw this.fail('bad-header', 'malformed varint', { field })
   }
 
   /** A varint that must not exceed `max` (checked before anything is allocated from it). */
-  boundedVarint(field: string, max: number, problem: HuffmanProblem = 'too-large'): number {
+  boundedVarint(field: string, max: number, problem: Problem | ReadProblem = 'too-large'): number {
     const value = this.varint(field)
-    if (value > max) throw new HuffmanError(problem, `${field} ${value} exceeds ${max}`, { field })
+    if (value > max) throw this.fail(problem, `${field} ${value} exceeds ${max}`, { field })
     return value
   }
 
   take(count: number, field: string): Uint8Array {
-    if (count > this.remaining) throw new HuffmanError('truncated', `${field} needs ${count} bytes, ${this.remaining} left`, { field })
+    if (count > this.remaining) throw this.fail('truncated', `${field} needs ${count} bytes, ${this.remaining} left`, { field })
     const chunk = this.bytes.subarray(this.pos, this.pos + count)
     this.pos += count
     return chunk
