@@ -1,5 +1,5 @@
 import { decode, decodeAlone, encode, encodeAlone, type HalfMatrix, type Parent, type QuantLevel } from '@qchain/conditional'
-import { packGptqLayer, type CheckpointFormat } from '@qchain/gptq'
+import { packGptqLayer, type CheckpointFormat, type GptqPackedLayer } from '@qchain/gptq'
 import { decodeSymbols, encodeSymbols } from '@qchain/huffman'
 import { ChainError } from './errors.js'
 import { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from './matrix.js'
@@ -78,9 +78,21 @@ export function matrixPartBytes(matrix: MatrixValue, part: MatrixPart, gptq: { b
     case 'int8':
       return part === 'SCB' ? bytesOf(matrix.value.scb) : bytesOf(matrix.value.weight)
     case 'gptq': {
-      const packed = packGptqLayer(matrix.value, gptq?.bits ?? matrix.value.bits, gptq?.format ?? 'gptq')
+      const packed = packedOnce(matrix.value, gptq?.bits ?? matrix.value.bits, gptq?.format ?? 'gptq')
       const byPart = { qweight: packed.qweight.data, qzeros: packed.qzeros.data, scales: packed.scales.data, g_idx: packed.gIdx.data } as const
       return bytesOf(byPart[part as keyof typeof byPart])
     }
   }
+}
+
+/** The four parts of a matrix are asked for one after another: pack its codes once, not four times. */
+const packed = new WeakMap<QuantLevel, { key: string; layer: GptqPackedLayer }>()
+
+function packedOnce(value: QuantLevel, bits: number, format: CheckpointFormat): GptqPackedLayer {
+  const key = `${bits}:${format}`
+  const hit = packed.get(value)
+  if (hit?.key === key) return hit.layer
+  const layer = packGptqLayer(value, bits, format)
+  packed.set(value, { key, layer })
+  return layer
 }
