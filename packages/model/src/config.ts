@@ -76,18 +76,20 @@ const SUPPORTED_LIST = Object.entries(SUPPORTED_ARCHITECTURES)
 
 /** Validates a config.json object for a supported Llama-family model and normalizes it. */
 export function parseModelConfig(json: unknown, file: string): ModelConfig {
+  // The architecture comes first: a BERT config lacks Llama fields, and "unsupported" is the useful answer.
+  const modelType = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).model_type : undefined
+  if (typeof modelType === 'string' && !Object.hasOwn(SUPPORTED_ARCHITECTURES, modelType)) {
+    throw new ModelError('unsupported-architecture', `model_type ${JSON.stringify(modelType)} is not supported; supported: ${SUPPORTED_LIST}`, { file, field: 'model_type' })
+  }
   const parsed = configSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new ModelError('invalid-config', issue?.message ?? 'invalid config', { file, field: issue?.path.join('.') ?? '' })
   }
   const raw = parsed.data
-  if (!Object.hasOwn(SUPPORTED_ARCHITECTURES, raw.model_type)) {
-    throw new ModelError('unsupported-architecture', `model_type ${JSON.stringify(raw.model_type)} is not supported; supported: ${SUPPORTED_LIST}`, { file, field: 'model_type' })
-  }
-  const modelType = raw.model_type as ModelType
-  const architecture = raw.architectures?.[0] ?? SUPPORTED_ARCHITECTURES[modelType]
-  if (architecture !== SUPPORTED_ARCHITECTURES[modelType]) {
+  const type = raw.model_type as ModelType
+  const architecture = raw.architectures?.[0] ?? SUPPORTED_ARCHITECTURES[type]
+  if (architecture !== SUPPORTED_ARCHITECTURES[type]) {
     throw new ModelError('unsupported-architecture', `architecture ${JSON.stringify(architecture)} is not supported; supported: ${SUPPORTED_LIST}`, { file, field: 'architectures' })
   }
   const numKvHeads = raw.num_key_value_heads ?? raw.num_attention_heads
@@ -99,7 +101,7 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
     throw new ModelError('invalid-config', `hidden_size ${raw.hidden_size} is not divisible by num_attention_heads ${raw.num_attention_heads}`, { file, field: 'head_dim' })
   }
   return {
-    modelType,
+    modelType: type,
     architecture,
     hiddenSize: raw.hidden_size,
     intermediateSize: raw.intermediate_size,

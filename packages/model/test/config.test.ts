@@ -49,6 +49,12 @@ describe('parseModelConfig', () => {
     expect(problemOf({ ...LLAMA, architectures: ['LlamaForSequenceClassification'] }).context.field).toBe('architectures')
   })
 
+  it('names an unknown architecture even when its config lacks the Llama fields', () => {
+    const error = problemOf({ model_type: 'bert', architectures: ['BertModel'], hidden_size: 768 })
+    expect(error.problem).toBe('unsupported-architecture')
+    expect(error.context.field).toBe('model_type')
+  })
+
   it('names the field that is wrong', () => {
     expect(problemOf({ ...LLAMA, hidden_size: -1 }).context).toMatchObject({ file: 'config.json', field: 'hidden_size' })
     expect(problemOf({ ...LLAMA, num_key_value_heads: 5 }).context.field).toBe('num_key_value_heads')
