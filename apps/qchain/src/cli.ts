@@ -1,6 +1,7 @@
 import { isQchainError } from '@qchain/errors'
 import { EXIT_CODES } from './exit-codes.js'
 import { ANALYZE_HELP, runAnalyze } from './commands/analyze.js'
+import { BENCH_HELP, runBenchCommand } from './commands/bench.js'
 import { CHAIN_HELP, runChainCommand } from './commands/chain.js'
 import { EXTRACT_HELP, runExtract } from './commands/extract.js'
 import { runVerify, VERIFY_HELP } from './commands/verify.js'
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   extract: { summary: 'rebuild one level of a container byte for byte into a folder', help: EXTRACT_HELP, run: runExtract },
   verify: { summary: 'check every checksum and rebuild every level of a container against its hashes', help: VERIFY_HELP, run: runVerify },
   perplexity: { summary: 'mean NLL and perplexity of a 16-bit, GPTQ or LLM.int8 model', help: PERPLEXITY_HELP, run: runPerplexity },
+  bench: { summary: 'encode/decode speed beside zstd, lz4, ZipNN and safetensors, against the targets', help: BENCH_HELP, run: runBenchCommand },
 }
 
 const HELP = `qchain: several precisions of one model in one lossless container
@@ -91,10 +93,23 @@ function splitArgs(argv: string[]): { globals: { help: boolean; logLevel: string
 /** One line on stderr (the stack only with --verbose) and the exit code of the error's category. */
 function report(error: unknown, verbose: boolean): number {
   const usage = error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  const message = error instanceof Error ? error.message : String(error)
+  // Messages may quote input (a JSON parser's excerpt of a file): keep the report on one line.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*[\r\n]+\s*/g, ' ').trim()
   process.stderr.write(`qchain: ${usage ? `${message} (see --help)` : message}\n`)
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
   if (usage) return EXIT_CODES.usage
   if (isQchainError(error)) return EXIT_CODES[error.category]
-  return EXIT_CODES.internal
+  return EXIT_CODES[pathProblem(error) ?? 'internal']
+}
+
+/**
+ * A filesystem error about a path the user gave (an output folder under a file, a file where
+ * a folder must go) is the user's to fix, not a bug: not found (4) or bad input (3).
+ */
+function pathProblem(error: unknown): 'not-found' | 'input' | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).syscall !== 'string') return undefined
+  if (code === 'ENOENT') return 'not-found'
+  if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') return 'input'
+  return undefined
 }

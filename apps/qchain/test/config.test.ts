@@ -40,6 +40,11 @@ describe('parseChainConfig', () => {
     expect(config.verify).toBe(true)
   })
 
+  it('passes a worker count through, and leaves it unset by default (the cores available)', () => {
+    expect(parseChainConfig({ source: 'm', levels: [16, 8], workers: 2 }, '/c').workers).toBe(2)
+    expect(parseChainConfig({ source: 'm', levels: [16, 8] }, '/c').workers).toBeUndefined()
+  })
+
   it('takes per-level checkpoints and overrides', () => {
     const config = parseChainConfig(
       {
@@ -68,6 +73,7 @@ describe('parseChainConfig', () => {
     [{ source: 'm', levels: [16, 8], topology: '8 > 16|4' }, 'topology', /parent 4/],
     [{ source: 'm', levels: { '16': { from: 'x' } } }, 'levels.16.from', /source model/],
     [{ source: 'm', levels: [16, '16'] }, 'levels', /twice/],
+    [{ source: 'm', levels: [16, 8], workers: 0 }, 'workers', />=1/],
   ])('names the field and file of a bad config (%#)', (json, field, message) => {
     let caught: unknown
     try {

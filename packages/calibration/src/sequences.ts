@@ -71,7 +71,13 @@ async function readSource(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined)
   if (!info?.isFile()) throw new CalibrationError('not-found', 'no calibration file here', { file: path })
   if (info.size > MAX_TEXT_BYTES) throw new CalibrationError('invalid-file', `file of ${info.size} bytes is over the ${MAX_TEXT_BYTES}-byte cap`, { file: path })
-  return readFile(path, 'utf8')
+  // Decoded strictly: a binary file fed as text would otherwise tokenize into plausible-looking garbage.
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await readFile(path))
+  } catch (error) {
+    if (error instanceof TypeError) throw new CalibrationError('invalid-file', 'not UTF-8 text (a binary file?)', { file: path })
+    throw error
+  }
 }
 
 /** The "text" field of every jsonl record, joined by blank lines. */

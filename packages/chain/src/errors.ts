@@ -1,8 +1,8 @@
 import { QchainError, type ErrorCategory, type ErrorContext } from '@qchain/errors'
 
-export type ChainProblem = 'unsupported' | 'mismatch' | 'corrupt' | 'invalid-level'
+export type ChainProblem = 'unsupported' | 'mismatch' | 'corrupt' | 'invalid-level' | 'bad-option'
 
-const CATEGORY: Record<ChainProblem, ErrorCategory> = { unsupported: 'unsupported', mismatch: 'verification', corrupt: 'input', 'invalid-level': 'usage' }
+const CATEGORY: Record<ChainProblem, ErrorCategory> = { unsupported: 'unsupported', mismatch: 'verification', corrupt: 'input', 'invalid-level': 'usage', 'bad-option': 'usage' }
 
 export class ChainError extends QchainError {
   readonly problem: ChainProblem

@@ -3,4 +3,5 @@ export { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from './mat
 export { decodeMatrix, encodeMatrix, matrixPartBytes, type EncodedMatrix, type MatrixCodec } from './matrix-codecs.js'
 export { decodePlain, encodePlain, type PlainCodec } from './plain-codecs.js'
 export { orderLevels, type ChainLevel } from './topology.js'
-export { chainReader, type ChainReader, type ChunkSink } from './read-chain.js'
+export { chainReader, type ChainReader, type ChunkSink, type FileLayout } from './read-chain.js'
+export { runDecodeJob, type DecodeJob, type DecodeStep, type JobOutput } from './decode-job.js'

@@ -1,6 +1,7 @@
 import { decode, decodeAlone, encode, encodeAlone, type HalfMatrix, type Parent, type QuantLevel } from '@qchain/conditional'
 import { packGptqLayer, type CheckpointFormat, type GptqPackedLayer } from '@qchain/gptq'
-import { decodeSymbols, encodeSymbols } from '@qchain/huffman'
+import { encodeSymbols } from '@qchain/huffman'
+import { decodeByteStream } from './byte-stream.js'
 import { ChainError } from './errors.js'
 import { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from './matrix.js'
 
@@ -28,8 +29,11 @@ export function encodeMatrix(matrix: MatrixValue, parent: MatrixValue | undefine
   return { codec: matrix.kind === 'half' ? 'half-alone' : 'gptq-alone', sections: [{ role: 'payload', bytes: encodeAlone(matrix.value) }] }
 }
 
-/** The inverse of encodeMatrix; `rows` and `cols` come from the index, checked against the stream. */
-export function decodeMatrix(codec: string, sections: readonly Uint8Array[], parent: MatrixValue | undefined, shape: { rows: number; cols: number }, where: { level: string; tensor: string }): MatrixValue {
+/**
+ * The inverse of encodeMatrix; `rows` and `cols` come from the index, checked against the stream.
+ * `into` (rows * cols) receives a 16-bit child coded given its parent, so the caller owns the buffer.
+ */
+export function decodeMatrix(codec: string, sections: readonly Uint8Array[], parent: MatrixValue | undefined, shape: { rows: number; cols: number }, where: { level: string; tensor: string }, into?: Uint16Array): MatrixValue {
   const [first, second] = sections
   if (!first) throw new ChainError('corrupt', `codec ${codec} needs a section`, where)
   // rows and cols come from the index: refuse impossible ones before anything is sized from them.
@@ -45,15 +49,13 @@ export function decodeMatrix(codec: string, sections: readonly Uint8Array[], par
     case 'half-given':
     case 'gptq-given': {
       if (!parent || parent.kind === 'half') throw new ChainError('corrupt', `codec ${codec} needs a quantized parent`, where)
-      const decoded = decode(first, parent.value as Parent)
+      const decoded = decode(first, parent.value as Parent, codec === 'half-given' ? into : undefined)
       value = 'format' in decoded ? { kind: 'half', value: decoded as HalfMatrix } : { kind: 'gptq', value: decoded as QuantLevel }
       break
     }
     case 'int8-alone': {
       if (!second || second.length !== shape.rows * 4) throw new ChainError('corrupt', 'the SCB section does not hold one float32 per row', where)
-      // Sized by the stream (validated before it allocates), not by the index, then checked against the index.
-      const codes = decodeSymbols(first)
-      if (!(codes instanceof Uint8Array) || codes.length !== shape.rows * shape.cols) throw new ChainError('corrupt', `the codes stream holds ${codes.length} ${codes.BYTES_PER_ELEMENT * 8}-bit symbols, the index says ${shape.rows} x ${shape.cols} bytes`, where)
+      const codes = decodeByteStream(first, shape.rows * shape.cols, where)
       value = { kind: 'int8', value: { rows: shape.rows, cols: shape.cols, weight: new Int8Array(codes.buffer, codes.byteOffset, codes.length), scb: new Float32Array(Uint8Array.from(second).buffer) } }
       break
     }

@@ -1,5 +1,6 @@
 import { decodeAlone, encodeAlone } from '@qchain/conditional'
-import { decodeSymbols, encodeSymbols } from '@qchain/huffman'
+import { encodeSymbols } from '@qchain/huffman'
+import { decodeByteStream } from './byte-stream.js'
 import { ChainError } from './errors.js'
 
 /** Codecs for tensors stored on their own (embeddings, norms, biases, any non-quantized tensor). */
@@ -21,10 +22,7 @@ export function decodePlain(codec: string, section: Uint8Array, byteLength: numb
     if (!('format' in decoded)) throw new ChainError('corrupt', 'a plain 16-bit stream holds quantized codes', where)
     bytes = new Uint8Array(decoded.bits.buffer, decoded.bits.byteOffset, decoded.bits.byteLength)
   } else if (codec === 'plain-bytes') {
-    // Sized by the stream (validated before it allocates), not by the index; the length is checked below.
-    const decoded = decodeSymbols(section)
-    if (!(decoded instanceof Uint8Array)) throw new ChainError('corrupt', 'a plain byte stream holds 16-bit symbols', where)
-    bytes = decoded
+    bytes = decodeByteStream(section, byteLength, where)
   } else {
     throw new ChainError('unsupported', `unknown tensor codec ${JSON.stringify(codec)}`, where)
   }

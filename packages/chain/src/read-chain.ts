@@ -1,9 +1,7 @@
 import type { Container, TensorEntry } from '@qchain/format'
-import { parseHeader, tensorsInFileOrder, byteLength, type Dtype } from '@qchain/safetensors'
+import { parseHeader, tensorsInFileOrder } from '@qchain/safetensors'
+import { jobKey, jobOutputs, planDecodeJob, runDecodeJob, type DecodeJob } from './decode-job.js'
 import { ChainError } from './errors.js'
-import { decodeMatrix, matrixPartBytes } from './matrix-codecs.js'
-import type { MatrixPart, MatrixValue } from './matrix.js'
-import { decodePlain } from './plain-codecs.js'
 
 /** Receives a rebuilt file's bytes in order; the chunks together are the original file. */
 export type ChunkSink = (chunk: Uint8Array) => Promise<void> | void
@@ -14,79 +12,100 @@ export interface ChainReader {
   files(level: string): { name: string; size: number; sha256: string; kind: 'verbatim' | 'tensors' }[]
   /** One tensor of a level, as the original checkpoint stored it. */
   tensorBytes(level: string, name: string): Promise<Uint8Array>
+  /** The self-contained decode of a tensor (with its matrix's other parts); tensors of one job share its key. */
+  planJob(level: string, name: string): Promise<{ key: string; job: DecodeJob }>
+  /** A file's pieces in order: a verbatim file's bytes, or a safetensors header and its tensors' names. */
+  fileLayout(level: string, name: string): Promise<FileLayout>
   /** Rebuilds one file of a level, reading only that level's and its ancestors' sections. */
   rebuildFile(level: string, name: string, sink: ChunkSink): Promise<void>
 }
 
+export type FileLayout = { kind: 'verbatim'; bytes: Uint8Array } | { kind: 'tensors'; header: Uint8Array; tensors: string[] }
+
 /** Decodes levels from a container; runs anywhere the container can be read (Node or a browser). */
 export function chainReader(container: Container): ChainReader {
-  // The last matrix decoded: the parts of one GPTQ or int8 matrix come one after another.
-  let cached: { key: string; value: MatrixValue } | undefined
+  // The last job's tensors: the parts of one GPTQ or int8 matrix are asked for one after another.
+  let cached: { key: string; tensors: Map<string, Uint8Array> } | undefined
+  const siblings = matrixParts(container)
 
-  async function matrixValue(level: string, entry: TensorEntry): Promise<MatrixValue> {
-    const prefix = String(entry.params.prefix)
-    const key = `${level}\u0000${prefix}`
-    if (cached?.key === key) return cached.value
-    // Walk up through `given` to the base, then decode back down, one level at a time.
-    const path: { level: string; entry: TensorEntry }[] = [{ level, entry }]
-    for (const ancestor of container.chain(level).slice(1)) {
-      const child = path[path.length - 1] as { entry: TensorEntry }
-      const parentName = child.entry.given[0]
-      if (parentName === undefined) break
-      path.push({ level: ancestor, entry: container.tensor(ancestor, parentName) })
-    }
-    let value: MatrixValue | undefined
-    for (const step of path.reverse()) {
-      const where = { level: step.level, tensor: step.entry.name }
-      const sections = await container.readSections(step.entry.sections)
-      const shape = { rows: Number(step.entry.params.rows), cols: Number(step.entry.params.cols) }
-      value = decodeMatrix(step.entry.codec, step.entry.sections.map((id) => sections.get(id) as Uint8Array), value, shape, where)
-    }
-    cached = { key, value: value as MatrixValue }
-    return value as MatrixValue
+  const keyOf = (level: string, name: string) => `${level}\u0000${jobKey(container.tensor(level, name))}`
+
+  async function planJob(level: string, name: string): Promise<{ key: string; job: DecodeJob }> {
+    return { key: keyOf(level, name), job: await planDecodeJob(container, level, name, (prefix) => siblings(level, prefix)) }
   }
 
   async function tensorBytes(level: string, name: string): Promise<Uint8Array> {
-    const entry = container.tensor(level, name)
-    const where = { level, tensor: name }
-    const expected = byteLength(entry.shape, entry.dtype as Dtype)
-    if (expected === undefined) throw new ChainError('corrupt', `dtype ${entry.dtype} with shape [${entry.shape.join(', ')}] has no byte length`, where)
-    let bytes: Uint8Array
-    if (entry.params.part === undefined) {
-      const [section] = entry.sections
-      if (section === undefined) throw new ChainError('corrupt', 'a tensor without sections', where)
-      bytes = decodePlain(entry.codec, await container.readSection(section), expected, where)
-    } else {
-      const format = entry.params.format === 'gptq_v2' ? 'gptq_v2' : 'gptq'
-      const gptq = entry.params.bits === undefined ? undefined : { bits: Number(entry.params.bits), format: format as 'gptq' | 'gptq_v2' }
-      bytes = matrixPartBytes(await matrixValue(level, entry), entry.params.part as MatrixPart, gptq, where)
+    const key = keyOf(level, name)
+    if (cached?.key !== key) {
+      const job = await planDecodeJob(container, level, name, (prefix) => siblings(level, prefix))
+      cached = { key, tensors: jobOutputs(job, runDecodeJob(job)) }
     }
-    if (bytes.length !== expected) throw new ChainError('corrupt', `rebuilt ${bytes.length} bytes, the index says ${expected}`, where)
-    return bytes
+    return cached.tensors.get(name) as Uint8Array
   }
 
   return {
     container,
     files: (level) => [...container.files(level).values()].map(({ name, size, sha256, kind }) => ({ name, size, sha256, kind })),
     tensorBytes,
+    planJob,
+    fileLayout,
     async rebuildFile(level, name, sink) {
-      const file = container.files(level).get(name)
-      if (!file) throw new ChainError('invalid-level', 'no such file in this level', { level, file: name })
-      if (file.kind === 'verbatim') {
-        await sink(await container.readFile(level, name))
-        return
-      }
-      const [headerSection] = file.sections
-      if (headerSection === undefined) throw new ChainError('corrupt', 'a tensors file without its header section', { level, file: name })
-      const header = parseHeader(await container.readSection(headerSection), file.size, name)
-      await sink(header.bytes)
-      for (const info of tensorsInFileOrder(header)) {
-        const entry = container.tensors(level).get(info.name)
-        if (!entry || entry.file !== name || entry.dtype !== info.dtype || entry.shape.join() !== info.shape.join()) {
-          throw new ChainError('corrupt', 'the header and the index disagree about this tensor', { level, file: name, tensor: info.name })
+      const layout = await fileLayout(level, name)
+      if (layout.kind === 'verbatim') return sink(layout.bytes)
+      await sink(layout.header)
+      // A matrix's parts may lie apart (safetensors orders tensors by dtype first): decode it once,
+      // keeping only the parts not written yet.
+      const pending = new Map<string, Map<string, Uint8Array>>()
+      for (const tensor of layout.tensors) {
+        const key = keyOf(level, tensor)
+        let parts = pending.get(key)
+        if (!parts) {
+          const job = await planDecodeJob(container, level, tensor, (prefix) => siblings(level, prefix))
+          parts = jobOutputs(job, runDecodeJob(job))
+          pending.set(key, parts)
         }
-        await sink(await tensorBytes(level, info.name))
+        const bytes = parts.get(tensor) as Uint8Array
+        parts.delete(tensor)
+        if (parts.size === 0) pending.delete(key)
+        await sink(bytes)
       }
     },
+  }
+
+  async function fileLayout(level: string, name: string): Promise<FileLayout> {
+    const file = container.files(level).get(name)
+    if (!file) throw new ChainError('invalid-level', 'no such file in this level', { level, file: name })
+    if (file.kind === 'verbatim') return { kind: 'verbatim', bytes: await container.readFile(level, name) }
+    const [headerSection] = file.sections
+    if (headerSection === undefined) throw new ChainError('corrupt', 'a tensors file without its header section', { level, file: name })
+    const header = parseHeader(await container.readSection(headerSection), file.size, name)
+    const tensors = tensorsInFileOrder(header).map((info) => {
+      const entry = container.tensors(level).get(info.name)
+      if (!entry || entry.file !== name || entry.dtype !== info.dtype || entry.shape.join() !== info.shape.join()) {
+        throw new ChainError('corrupt', 'the header and the index disagree about this tensor', { level, file: name, tensor: info.name })
+      }
+      return info.name
+    })
+    return { kind: 'tensors', header: header.bytes, tensors }
+  }
+}
+
+/** Each level's matrices by prefix, indexed on first use. */
+function matrixParts(container: Container): (level: string, prefix: string) => readonly TensorEntry[] {
+  const byLevel = new Map<string, Map<string, TensorEntry[]>>()
+  return (level, prefix) => {
+    let byPrefix = byLevel.get(level)
+    if (!byPrefix) {
+      byPrefix = new Map()
+      for (const entry of container.tensors(level).values()) {
+        if (entry.params.part === undefined) continue
+        const key = String(entry.params.prefix)
+        const parts = byPrefix.get(key) ?? []
+        parts.push(entry)
+        byPrefix.set(key, parts)
+      }
+      byLevel.set(level, byPrefix)
+    }
+    return byPrefix.get(prefix) ?? []
   }
 }

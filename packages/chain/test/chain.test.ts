@@ -129,13 +129,14 @@ describe.skipIf(!hasFixture('babyllama-105-fp16'))('corruption never yields wron
       const opened = await openContainer(bytesSource(bad, path)).catch(() => undefined)
       if (!opened) continue // the footer or index was hit: nothing can be read, let alone wrongly
       const reader = chainReader(opened)
-      const report = await verifyChain(reader).catch((error: unknown) => error as Error)
+      // Inline (one worker): a pool per call would cost more than the decodes; workers.test.ts covers the pool.
+      const report = await verifyChain(reader, opened.levels, { workers: 1 }).catch((error: unknown) => error as Error)
       expect(report instanceof Error || report.failures.length > 0, `flip at ${position} went unnoticed by verify`).toBe(true)
       const hit = inSection(position)
       for (const level of levels) {
         const needed = hit >= 0 && clean.planLevel(level.name).sections.some((section) => section === hit)
         const out = join(dir, `corrupt-${position}-${level.name}`)
-        const extracted = await extractLevel(reader, level.name, out).then(() => true, () => false)
+        const extracted = await extractLevel(reader, level.name, out, { workers: 1 }).then(() => true, () => false)
         if (needed) {
           expect(extracted, `flip at ${position} (section ${hit}) still extracted level ${level.name}`).toBe(false)
           expect(await stat(out).then(() => true, () => false), `flip at ${position} left a folder`).toBe(false)

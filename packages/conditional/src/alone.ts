@@ -102,14 +102,14 @@ function writeStream(symbols: SymbolArray, out: ByteWriter): void {
 
 /**
  * A length-prefixed Huffman stream that must hold exactly `count` symbols of `width` bytes.
- * The output is sized by the stream, which the decoder validates before allocating, never by
- * the shape in the header: a damaged header must not make us allocate gigabytes.
+ * The decoder refuses any other count or width before it allocates, so a damaged header
+ * allocates gigabytes only if the stream agrees with it.
  */
 function readStream(reader: Reader, count: number, width: 1 | 2): SymbolArray {
   const stream = reader.take(reader.boundedVarint('stream length', reader.remaining, 'truncated'), 'stream')
   let decoded: SymbolArray
   try {
-    decoded = decodeSymbols(stream)
+    decoded = decodeSymbols(stream, { expectedCount: count, expectedWidth: width })
   } catch (error) {
     throw new ConditionalError('bad-payload', `Huffman stream refused: ${(error as Error).message}`, { field: 'stream' }, { cause: error })
   }

@@ -1,7 +1,7 @@
 import { contextOf } from './context.js'
 import { f16BitsToNumber } from './half.js'
 import { quarterLog2 } from './log-scale.js'
-import type { RowPredictor } from './half-predictor.js'
+import { mapContext, type RowPredictor } from './half-predictor.js'
 import type { QuantLevel } from './types.js'
 
 /** The parts of a GPTQ child level that are known before its codes: grid and groups. */
@@ -36,8 +36,9 @@ export function codePredictor(child: QuantGrid, parent: QuantLevel): RowPredicto
       // NaN (a zero or non-finite scale) predicts code 0; only the residual's size depends on it.
       const predicted = position >= 0 ? (position <= maxCode ? Math.round(position) : maxCode) : 0
       const lambda = (parentLambdas[p] as number) - (childLambdas[c] as number)
-      table[j] = predicted | (contextOf(lambda, false) << 16)
+      table[j] = mapContext(predicted | (contextOf(lambda, false) << 16), predictor.contextMap)
     }
   }
-  return { prepare, table, columnBase: Int32Array.from({ length: cols }, (_, j) => j), parentCodes: new Uint8Array(rows * cols) }
+  const predictor: RowPredictor = { prepare, table, columnBase: Int32Array.from({ length: cols }, (_, j) => j), parentCodes: new Uint8Array(rows * cols), indexing: 'column', contextMap: null }
+  return predictor
 }

@@ -8,11 +8,11 @@
  * zero bin spans many binades, so its residual has another shape.
  */
 export const HIGH_BITS = 4
-const LAMBDA_MIN = -4
+export const LAMBDA_MIN = -4
 /** W < 2^16: a residual in a 16-bit child never needs more low bits than this allows. */
-const LAMBDA_MAX = 63
-const NARROW_CONTEXTS = 4 * (HIGH_BITS + 1) - LAMBDA_MIN
-const FAMILY_CONTEXTS = NARROW_CONTEXTS + 4
+export const LAMBDA_MAX = 63
+export const NARROW_CONTEXTS = 4 * (HIGH_BITS + 1) - LAMBDA_MIN
+export const FAMILY_CONTEXTS = NARROW_CONTEXTS + 4
 export const CONTEXT_COUNT = 2 * FAMILY_CONTEXTS
 
 /** Context id (bits 0..5) and low-bit count k (bits 6..9) for a bin of quarter-log width `lambda`. */

@@ -1,18 +1,42 @@
-import { contextOf } from './context.js'
+import { CONTEXT_MASK, contextOf } from './context.js'
 import { f16BitsToNumber, f32ToBf16Bits, f32ToF16Bits, toOrdered, type HalfFormat } from './half.js'
 import { quarterLog2 } from './log-scale.js'
 import { isInt8Level, type Int8Level, type Parent, type QuantLevel } from './types.js'
 
+/** How a row's table is indexed: by the parent code (one group), by column (per-element entries), or both (GPTQ groups). */
+export type TableIndexing = 'parent' | 'column' | 'both'
+
 /**
  * Predictions row by row, as lookups: after prepare(row), element (row, j) has the entry
  * table[columnBase[j] + parentCodes[row * cols + j]], an entry being the packed prediction
- * (predicted child integer) | (context id and low-bit count, see contextOf) << 16.
+ * (predicted child integer) | (context id and low-bit count, see contextOf) << 16. Only the
+ * entries of (group, code) pairs that occur in the row are guaranteed to be written.
  */
 export interface RowPredictor {
   prepare(row: number): void
   readonly table: Int32Array
   readonly columnBase: Int32Array
   readonly parentCodes: Uint8Array
+  /** Which of columnBase and parentCodes vary (the decode kernel skips the other). */
+  readonly indexing: TableIndexing
+  /** When set, entries carry contextMap[context id] instead of the id (the decoder's table numbers). */
+  contextMap: Uint8Array | null
+  /** GPTQ parents of 16-bit children: what the entries kernel needs to compute rows itself. */
+  readonly quant?: QuantRowSource
+}
+
+/** A GPTQ parent's per-group row parameters, for quant-entries-code.ts's kernel (the same entries as prepare). */
+export interface QuantRowSource {
+  readonly format: HalfFormat
+  readonly groups: number
+  readonly gIdx: Int32Array
+  /** Writes the row's scale (float32), zero point and (stepLambda, zeroLambda) of every group. */
+  rowGroups(row: number, scales: Float32Array, zeros: Int32Array, lambdas: Int32Array): void
+}
+
+/** The entry with its context id replaced by the map's value (unchanged without a map). */
+export function mapContext(entry: number, map: Uint8Array | null): number {
+  return map ? (entry & ~(CONTEXT_MASK << 16)) | ((map[(entry >>> 16) & CONTEXT_MASK] as number) << 16) : entry
 }
 
 const ORDERED_ZERO = 0x8000
@@ -22,8 +46,10 @@ const ORDERED_ZERO = 0x8000
  * to the child's format, and the bin's width in child ulps at that magnitude. A prediction of
  * +-0 belongs to the zero family, whose width `zeroLambda` is measured from 0 to step / 2.
  */
-function halfEntry(value: number, stepLambda: number, zeroLambda: number, format: HalfFormat): number {
-  const bits = format === 'f16' ? f32ToF16Bits(value) : f32ToBf16Bits(value)
+export function halfEntry(value: number, stepLambda: number, zeroLambda: number, format: HalfFormat): number {
+  // A NaN value (NaN or infinite scales) predicts +Inf, whatever the NaN's sign bit.
+  const finiteOrInf = value === value ? value : Infinity
+  const bits = format === 'f16' ? f32ToF16Bits(finiteOrInf) : f32ToBf16Bits(finiteOrInf)
   if ((bits & 0x7fff) === 0) return toOrdered(bits) | (contextOf(zeroLambda, true) << 16)
   const field = format === 'f16' ? (bits >>> 10) & 0x1f : (bits >>> 7) & 0xff
   // The ulp of the prediction is 2^ulpExponent (subnormals share the smallest normal's ulp).
@@ -32,7 +58,7 @@ function halfEntry(value: number, stepLambda: number, zeroLambda: number, format
 }
 
 /** Quarter-log widths of a bin of `step`: at a nonzero prediction (before the ulp) and at zero. */
-function stepLambdas(step: number, format: HalfFormat): { stepLambda: number; zeroLambda: number } {
+export function stepLambdas(step: number, format: HalfFormat): { stepLambda: number; zeroLambda: number } {
   const magnitude = Math.abs(step)
   const half = format === 'f16' ? f32ToF16Bits(magnitude / 2) : f32ToBf16Bits(magnitude / 2)
   return { stepLambda: quarterLog2(magnitude), zeroLambda: quarterLog2(toOrdered(half) - ORDERED_ZERO) }
@@ -49,24 +75,64 @@ function int8Predictor(format: HalfFormat, parent: Int8Level): RowPredictor {
   const prepare = (row: number): void => {
     const step = Math.fround((parent.scb[row] as number) / 127)
     const { stepLambda, zeroLambda } = stepLambdas(step, format)
-    for (let q = 0; q < 256; q++) table[q] = halfEntry(Math.fround(((q << 24) >> 24) * step), stepLambda, zeroLambda, format)
+    const entry = (q: number) => mapContext(halfEntry(Math.fround(((q << 24) >> 24) * step), stepLambda, zeroLambda, format), predictor.contextMap)
+    if (!Number.isFinite(step)) {
+      for (let q = 0; q < 256; q++) table[q] = entry(q)
+      return
+    }
+    table[0] = entry(0)
+    table[128] = entry(128)
+    // fround(-x) = -fround(x) and both formats round the magnitude alone, so code -q predicts
+    // the mirrored pattern (ordered 0xffff - v) in the same context: half the work per row.
+    for (let q = 1; q < 128; q++) {
+      const positive = entry(q)
+      table[q] = positive
+      table[256 - q] = (positive & ~0xffff) | (0xffff - (positive & 0xffff))
+    }
   }
-  return { prepare, table, columnBase: new Int32Array(parent.cols), parentCodes }
+  const predictor: RowPredictor = { prepare, table, columnBase: new Int32Array(parent.cols), parentCodes, indexing: 'parent', contextMap: null }
+  return predictor
 }
 
-/** GPTQ: value = scale * (q - zero) per (group, row); one table of 2^bits entries per group of the row. */
+/**
+ * GPTQ: value = scale * (q - zero) per (group, row); a table of 2^bits entries per group of the
+ * row, of which only the codes the row uses are computed (a group of 128 columns uses far
+ * fewer than 256 codes, and a short row fewer than its groups' tables hold).
+ */
 function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
-  const { rows, bits, gIdx } = parent
+  const { rows, cols, bits, gIdx, codes } = parent
   const groups = parent.scales.length / rows
   const codeCount = 1 << bits
   const table = new Int32Array(groups * codeCount)
-  const prepare = (row: number): void => {
+  // stamp[g * codeCount + q] = row + 1 once the row's entry is computed.
+  const stamp = new Int32Array(groups * codeCount)
+  const scales = new Float64Array(groups)
+  const zeros = new Int32Array(groups)
+  const lambdas = new Int32Array(2 * groups)
+  const columnBase = Int32Array.from(gIdx, (group) => group * codeCount)
+  const rowGroups = (row: number, rowScales: Float32Array | Float64Array, rowZeros: Int32Array, rowLambdas: Int32Array): void => {
     for (let g = 0; g < groups; g++) {
       const scale = f16BitsToNumber(parent.scales[g * rows + row] as number)
-      const zero = parent.zeros[g * rows + row] as number
+      rowScales[g] = scale
+      rowZeros[g] = parent.zeros[g * rows + row] as number
       const { stepLambda, zeroLambda } = stepLambdas(scale, format)
-      for (let q = 0; q < codeCount; q++) table[g * codeCount + q] = halfEntry(Math.fround(scale * (q - zero)), stepLambda, zeroLambda, format)
+      rowLambdas[2 * g] = stepLambda
+      rowLambdas[2 * g + 1] = zeroLambda
     }
   }
-  return { prepare, table, columnBase: Int32Array.from(gIdx, (group) => group * codeCount), parentCodes: parent.codes }
+  const prepare = (row: number): void => {
+    rowGroups(row, scales, zeros, lambdas)
+    for (let j = 0, i = row * cols; j < cols; j++, i++) {
+      const q = codes[i] as number
+      const at = (columnBase[j] as number) + q
+      if (stamp[at] === row + 1) continue
+      stamp[at] = row + 1
+      const g = gIdx[j] as number
+      const entry = halfEntry(Math.fround((scales[g] as number) * (q - (zeros[g] as number))), lambdas[2 * g] as number, lambdas[2 * g + 1] as number, format)
+      table[at] = mapContext(entry, predictor.contextMap)
+    }
+  }
+  const quant: QuantRowSource = { format, groups, gIdx, rowGroups }
+  const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, indexing: 'both', contextMap: null, quant }
+  return predictor
 }

@@ -13,21 +13,25 @@ const BIG = 15
 
 export const Packing = { Single: 0, Pairs: 1 } as const
 
-/** Whether pairs code symbols[from..to) in fewer bytes than single symbols (tables included), by trial. */
-export function pairsPay(symbols: Uint8Array, from: number, to: number): boolean {
-  if (to - from < 2 || !mostlySmall(symbols, from, to)) return false
+/**
+ * Appends the packing byte and symbols[from..to) as single symbols, or as pairs when that is
+ * smaller (tables included), by trial; returns the table bytes written. Pairs only pay where
+ * most symbols are tiny, so they are tried only when at least half are 0, 1 or 2
+ * (|residual| <= 1): `small` is how many are.
+ */
+export function writeSymbols(symbols: Uint8Array, from: number, to: number, small: number, out: ByteWriter): number {
+  if (to - from < 2 || 2 * small < to - from) {
+    out.byte(Packing.Single)
+    return writeBlocks(symbols, from, to, out).tableBytes
+  }
   const single = new ByteWriter(to - from + 64)
-  writeBlocks(symbols, from, to, single)
+  const singleTables = writeBlocks(symbols, from, to, single).tableBytes
   const paired = new ByteWriter(to - from + 64)
-  writePairs(symbols, from, to, paired)
-  return paired.length < single.length
-}
-
-/** Pairs only pay where most symbols are tiny: at least half of them 0 or 1 (|residual| <= 1). */
-function mostlySmall(symbols: Uint8Array, from: number, to: number): boolean {
-  let small = 0
-  for (let i = from; i < to; i++) if ((symbols[i] as number) <= 2) small++
-  return 2 * small >= to - from
+  const pairedTables = writePairs(symbols, from, to, paired).tableBytes
+  const pairsWin = paired.length < single.length
+  out.byte(pairsWin ? Packing.Pairs : Packing.Single)
+  out.append((pairsWin ? paired : single).result())
+  return pairsWin ? pairedTables : singleTables
 }
 
 function packPairs(symbols: Uint8Array, from: number, to: number): { pairs: Uint8Array; big: number[] } {
@@ -43,7 +47,7 @@ function packPairs(symbols: Uint8Array, from: number, to: number): { pairs: Uint
 }
 
 /** Writes symbols[from..to) as pair blocks followed by the raw big symbols. */
-export function writePairs(symbols: Uint8Array, from: number, to: number, out: ByteWriter): { tableBytes: number } {
+function writePairs(symbols: Uint8Array, from: number, to: number, out: ByteWriter): { tableBytes: number } {
   const { pairs, big } = packPairs(symbols, from, to)
   const written = writeBlocks(pairs, 0, pairs.length, out)
   out.append(Uint8Array.from(big))

@@ -33,7 +33,7 @@ export function encodeResidualReport(child: Child, parent: Parent): { bytes: Uin
     predictor = codePredictor(child, parent)
   }
   const sideInfo = out.length - header
-  const parts = writeResiduals(child.rows, child.cols, predictor, childRowValues(child), out)
+  const parts = writeResiduals(child.rows, child.cols, predictor, childRowValues(child), isHalfMatrix(child) ? child.bits : child.codes, out)
   return { bytes: out.result(), report: { header, sideInfo, ...parts } }
 }
 

@@ -3,21 +3,23 @@ import { ConditionalError } from './errors.js'
 import type { RowPredictor } from './half-predictor.js'
 import type { Reader } from './reader.js'
 import { Packing, readPairs } from './pair-pack.js'
+import { DecodeSpace, type KernelResult } from './decode-space.js'
 import { readBlocks } from './symbol-blocks.js'
 import { ESCAPE, readTablePlan, UNUSED } from './table-plan.js'
 
 /**
  * Reads a residual body (see writeResiduals) and rebuilds the child into `out`: 16-bit
  * patterns when `ordered` (the integers are mapped back by fromOrdered, inlined), else codes.
- * Every integer must lie in 0..valueMask (a power of two minus one). Symbol segments and the low bits are
- * padded by a row's worst case and checked after each row, so a lying stream is refused
- * without a check per element and without reading past any buffer.
+ * Every integer must lie in 0..valueMask (a power of two minus one). The WebAssembly kernel
+ * rebuilds the values where it can, the TypeScript loop (decodeRows) elsewhere, with the same
+ * result; a lying stream is refused by the counts checked after either.
  */
 export function readResiduals(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array, ordered: boolean): void {
   const n = rows * cols
   const { tableOf, tableCount } = readTablePlan(reader)
+  const space = DecodeSpace.open(n, cols, predict, reader.remaining)
+  const symbols = space?.symbols ?? new Uint8Array(n + cols)
   const ends = new Int32Array(tableCount + 1)
-  const symbols = new Uint8Array(n + cols)
   for (let t = 0; t < tableCount; t++) {
     const count = reader.boundedVarint('table symbol count', n - (ends[t] as number), 'bad-payload')
     ends[t + 1] = (ends[t] as number) + count
@@ -29,31 +31,42 @@ export function readResiduals(reader: Reader, rows: number, cols: number, valueM
   if (ends[tableCount] !== n) throw new ConditionalError('bad-payload', `tables hold ${ends[tableCount]} symbols for ${n} weights`, { field: 'table symbol count' })
   const escapeCount = reader.boundedVarint('escape count', n, 'bad-payload')
   const escapeBytes = reader.take(2 * escapeCount, 'escapes')
-  const escapes = new Uint16Array(escapeCount + cols)
+  // The TypeScript loop's buffers are padded by a row's worst case (checked after each row).
+  const escapes = space?.escapeView(escapeCount) ?? new Uint16Array(escapeCount + cols)
   for (let e = 0; e < escapeCount; e++) escapes[e] = (escapeBytes[2 * e] as number) | ((escapeBytes[2 * e + 1] as number) << 8)
   const lowLength = reader.boundedVarint('low bits length', reader.remaining, 'truncated')
   // Room for a whole row of the widest low bits past the end, plus the 3-byte read window.
-  const low = new Uint8Array(lowLength + 2 * cols + 4)
+  const low = space?.lowView(lowLength) ?? new Uint8Array(lowLength + 2 * cols + 4)
   low.set(reader.take(lowLength, 'low bits'))
 
-  // Contexts the stream says are unused read from an empty extra table, refused at the row's end.
-  const tableOfContext = tableOf.map((table) => (table === UNUSED ? tableCount : table))
-  const cursor = Int32Array.from({ length: tableCount + 1 }, (_, t) => ends[t] as number)
-  const limits = Int32Array.from({ length: tableCount + 1 }, (_, t) => ends[Math.min(t + 1, tableCount)] as number)
+  // Contexts the stream says are unused read from an empty extra table.
+  // Entries carry table numbers, computed once per row entry rather than per element.
+  predict.contextMap = tableOf.map((table) => (table === UNUSED ? tableCount : table))
+  const starts = ends.slice()
+  const lengths = { escapeCount, lowLength }
+  const result = space ? space.decode(rows, predict, starts, out) : decodeRows(rows, cols, predict, starts, symbols, escapes, low, lengths, out, ordered)
+  const { cursor, escapeAt, bitPos } = result
+  if ((result.seen & ~valueMask) !== 0) throw new ConditionalError('bad-payload', 'a decoded value is outside the child type', { field: 'residuals' })
+  for (let t = 0; t <= tableCount; t++) {
+    if (cursor[t] !== ends[Math.min(t + 1, tableCount)]) throw new ConditionalError('bad-payload', `table ${t} holds symbols for other weights than the parent implies`, { field: `table ${t}` })
+  }
+  if (escapeAt !== escapeCount) throw new ConditionalError('bad-payload', `${escapeCount - escapeAt} escaped values left over`, { field: 'escapes' })
+  if (Math.ceil(bitPos / 8) !== lowLength) throw new ConditionalError('bad-payload', `low bits take ${Math.ceil(bitPos / 8)} bytes, the stream has ${lowLength}`, { field: 'low bits' })
+}
+
+/** The reference loop: rebuilds row by row, checking after each row that no buffer was overrun. */
+function decodeRows(rows: number, cols: number, predict: RowPredictor, cursor: Int32Array, symbols: Uint8Array, escapes: Uint16Array, low: Uint8Array, lengths: { escapeCount: number; lowLength: number }, out: Uint16Array, ordered: boolean): KernelResult {
+  const tableCount = cursor.length - 1
+  const limits = Int32Array.from({ length: tableCount + 1 }, (_, t) => cursor[Math.min(t + 1, tableCount)] as number)
   const { table: entries, columnBase, parentCodes } = predict
   // fromOrdered(v) = v ^ (v >= 0x8000 ? 0x8000 : 0xffff); codes pass unchanged.
   const flip = ordered ? 0xffff : 0
   const flipDelta = ordered ? 0x7fff : 0
   let escapeAt = 0
   let bitPos = 0
-  let outOfRange = 0
+  let seen = 0
   for (let r = 0; r < rows; r++) {
     predict.prepare(r)
-    // Context ids become table numbers once per row, not once per element.
-    for (let e = 0; e < entries.length; e++) {
-      const entry = entries[e] as number
-      entries[e] = (entry & ~(CONTEXT_MASK << 16)) | ((tableOfContext[(entry >>> 16) & CONTEXT_MASK] as number) << 16)
-    }
     for (let j = 0, i = r * cols; j < cols; j++, i++) {
       const entry = entries[(columnBase[j] as number) + (parentCodes[i] as number)] as number
       const table = (entry >>> 16) & CONTEXT_MASK
@@ -69,17 +82,12 @@ export function readResiduals(reader: Reader, rows: number, cols: number, valueM
         bitPos += k
         value = (entry & 0xffff) + ((symbol >>> 1) ^ -(symbol & 1)) * (1 << k) + (window & ((1 << k) - 1))
       }
-      outOfRange |= value
+      seen |= value
       out[i] = value ^ (flip ^ (((value >>> 15) & 1) * flipDelta))
     }
-    checkRow(cursor, limits, escapeAt, escapeCount, bitPos, lowLength, r)
+    checkRow(cursor, limits, escapeAt, lengths.escapeCount, bitPos, lengths.lowLength, r)
   }
-  if ((outOfRange & ~valueMask) !== 0) throw new ConditionalError('bad-payload', 'a decoded value is outside the child type', { field: 'residuals' })
-  for (let t = 0; t < tableCount; t++) {
-    if (cursor[t] !== ends[t + 1]) throw new ConditionalError('bad-payload', `table ${t} holds symbols for other weights than the parent implies`, { field: `table ${t}` })
-  }
-  if (escapeAt !== escapeCount) throw new ConditionalError('bad-payload', `${escapeCount - escapeAt} escaped values left over`, { field: 'escapes' })
-  if (Math.ceil(bitPos / 8) !== lowLength) throw new ConditionalError('bad-payload', `low bits take ${Math.ceil(bitPos / 8)} bytes, the stream has ${lowLength}`, { field: 'low bits' })
+  return { cursor, escapeAt, bitPos, seen }
 }
 
 function checkRow(cursor: Int32Array, limits: Int32Array, escapeAt: number, escapeCount: number, bitPos: number, lowLength: number, row: number): void {

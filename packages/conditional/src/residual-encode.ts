@@ -2,9 +2,9 @@ import { ByteWriter } from '@qchain/huffman'
 import { BitWriter } from './bit-writer.js'
 import { CONTEXT_COUNT, CONTEXT_MASK, LOW_BITS_SHIFT } from './context.js'
 import type { RowPredictor } from './half-predictor.js'
-import { Packing, pairsPay, writePairs } from './pair-pack.js'
-import { writeBlocks } from './symbol-blocks.js'
-import { ALPHABET, ESCAPE, planTables, writeTablePlan } from './table-plan.js'
+import { writeSymbols } from './pair-pack.js'
+import { EncodeSpace, type ResidualSymbols } from './encode-space.js'
+import { ALPHABET, ESCAPE, planTables, UNUSED, writeTablePlan } from './table-plan.js'
 
 /** Bytes of each section of a residual body; they sum to the body's length. */
 export interface ResidualParts {
@@ -26,8 +26,46 @@ export type RowValues = (row: number, out: Int32Array) => void
 /**
  * Residual body: for each element, r = child - prediction; symbol zigzag(r >> k) (or ESCAPE
  * when it does not fit) goes to its context's table, the k low bits of r to a raw bit stream.
+ * `raw` is the child's 16-bit patterns or codes: the WebAssembly kernel reads them directly,
+ * the TypeScript loop (the reference, same bytes) through `values`.
  */
-export function writeResiduals(rows: number, cols: number, predict: RowPredictor, values: RowValues, out: ByteWriter): ResidualParts {
+export function writeResiduals(rows: number, cols: number, predict: RowPredictor, values: RowValues, raw: Uint16Array | Uint8Array, out: ByteWriter): ResidualParts {
+  const space = EncodeSpace.open(rows * cols, cols, predict, raw)
+  const { symbols, contexts, histograms, escaped, low } = space ? space.residuals(rows, predict) : residualSymbols(rows, cols, predict, values)
+  const parts: ResidualParts = { framing: 0, tables: 0, payload: 0, lowBits: 0, escapes: 0 }
+  const start = out.length
+  const tableOf = planTables(histograms)
+  writeTablePlan(tableOf, out)
+  parts.framing = out.length - start
+  const { ends, small } = tableCounts(histograms, tableOf)
+  const grouped = space ? space.group(tableOf, ends) : groupByTable(symbols, contexts, tableOf, ends)
+  for (let t = 0; t + 1 < ends.length; t++) {
+    const from = ends[t] as number
+    const to = ends[t + 1] as number
+    const countStart = out.length
+    out.varint(to - from)
+    // the count varint and the packing byte are framing
+    parts.framing += out.length - countStart + 1
+    parts.tables += writeSymbols(grouped, from, to, small[t] as number, out)
+  }
+  const escapesStart = out.length
+  out.varint(escaped.length)
+  const escapeBytes = out.reserve(2 * escaped.length)
+  for (const value of escaped) {
+    escapeBytes[out.length++] = value & 0xff
+    escapeBytes[out.length++] = value >>> 8
+  }
+  parts.escapes = out.length - escapesStart
+  const lowStart = out.length
+  out.varint(low.length)
+  out.append(low)
+  parts.lowBits = out.length - lowStart
+  parts.payload = escapesStart - start - parts.tables - parts.framing
+  return parts
+}
+
+/** The reference first pass: symbol, context and count of every element, the escaped values, the low bits. */
+function residualSymbols(rows: number, cols: number, predict: RowPredictor, values: RowValues): ResidualSymbols {
   const n = rows * cols
   const symbols = new Uint8Array(n)
   const contexts = new Uint8Array(n)
@@ -58,52 +96,34 @@ export function writeResiduals(rows: number, cols: number, predict: RowPredictor
       ;(histograms[context * ALPHABET + symbol] as number)++
     }
   }
-  const parts: ResidualParts = { framing: 0, tables: 0, payload: 0, lowBits: 0, escapes: 0 }
-  const start = out.length
-  const tableOf = planTables(histograms)
-  writeTablePlan(tableOf, out)
-  parts.framing = out.length - start
-  const bySymbolTable = groupByTable(symbols, contexts, tableOf)
-  for (let t = 0; t + 1 < bySymbolTable.ends.length; t++) {
-    const from = bySymbolTable.ends[t] as number
-    const to = bySymbolTable.ends[t + 1] as number
-    const countStart = out.length
-    out.varint(to - from)
-    const packing = pairsPay(bySymbolTable.symbols, from, to) ? Packing.Pairs : Packing.Single
-    out.byte(packing)
-    parts.framing += out.length - countStart
-    const write = packing === Packing.Pairs ? writePairs : writeBlocks
-    parts.tables += write(bySymbolTable.symbols, from, to, out).tableBytes
-  }
-  const escapesStart = out.length
-  out.varint(escaped.length)
-  const escapeBytes = out.reserve(2 * escaped.length)
-  for (const value of escaped) {
-    escapeBytes[out.length++] = value & 0xff
-    escapeBytes[out.length++] = value >>> 8
-  }
-  parts.escapes = out.length - escapesStart
-  const low = lowBits.result()
-  const lowStart = out.length
-  out.varint(low.length)
-  out.append(low)
-  parts.lowBits = out.length - lowStart
-  parts.payload = escapesStart - start - parts.tables - parts.framing
-  return parts
+  return { symbols, contexts, histograms, escaped: Uint16Array.from(escaped), low: lowBits.result() }
 }
 
-/** Symbols regrouped by table (stable: element order within a table); ends[t]..ends[t+1] is table t. */
-function groupByTable(symbols: Uint8Array, contexts: Uint8Array, tableOf: Uint8Array): { symbols: Uint8Array; ends: Int32Array } {
+/** Where each table's symbols start and end once grouped (ends[t]..ends[t+1] is table t), and how many of them are 0, 1 or 2. */
+function tableCounts(histograms: Uint32Array, tableOf: Uint8Array): { ends: Int32Array; small: Int32Array } {
   let tableCount = 0
-  for (const table of tableOf) if (table !== 255) tableCount = Math.max(tableCount, table + 1)
+  for (const table of tableOf) if (table !== UNUSED) tableCount = Math.max(tableCount, table + 1)
   const ends = new Int32Array(tableCount + 1)
-  for (let i = 0; i < contexts.length; i++) (ends[(tableOf[contexts[i] as number] as number) + 1] as number)++
+  const small = new Int32Array(tableCount)
+  for (let c = 0; c < CONTEXT_COUNT; c++) {
+    const table = tableOf[c] as number
+    if (table === UNUSED) continue
+    let count = 0
+    for (let s = 0; s < ALPHABET; s++) count += histograms[c * ALPHABET + s] as number
+    ends[table + 1] = (ends[table + 1] as number) + count
+    small[table] = (small[table] as number) + (histograms[c * ALPHABET] as number) + (histograms[c * ALPHABET + 1] as number) + (histograms[c * ALPHABET + 2] as number)
+  }
   for (let t = 0; t < tableCount; t++) ends[t + 1] = (ends[t + 1] as number) + (ends[t] as number)
-  const cursor = ends.slice(0, tableCount)
+  return { ends, small }
+}
+
+/** The reference regrouping: symbols by table, stable (element order within a table). */
+function groupByTable(symbols: Uint8Array, contexts: Uint8Array, tableOf: Uint8Array, ends: Int32Array): Uint8Array {
+  const cursor = ends.slice(0, -1)
   const grouped = new Uint8Array(symbols.length)
   for (let i = 0; i < symbols.length; i++) {
     const table = tableOf[contexts[i] as number] as number
     grouped[(cursor[table] as number)++] = symbols[i] as number
   }
-  return { symbols: grouped, ends }
+  return grouped
 }

@@ -17,33 +17,44 @@ const PRESENCE_BYTES = Math.ceil(CONTEXT_COUNT / 8)
  * `histograms` is CONTEXT_COUNT x ALPHABET; the result maps context -> table (UNUSED if empty).
  */
 export function planTables(histograms: Uint32Array): Uint8Array {
-  let groups: { contexts: number[]; counts: Uint32Array; cost: number }[] = []
+  const groups: Group[] = []
   for (let c = 0; c < CONTEXT_COUNT; c++) {
     const counts = histograms.slice(c * ALPHABET, (c + 1) * ALPHABET)
     if (counts.some((n) => n > 0)) groups.push({ contexts: [c], counts, cost: estimatedBits(counts) })
   }
+  // pairs[g]: groups g and g + 1 merged; only the merged group's neighbours change per round.
+  const pairs = groups.slice(0, -1).map((a, g) => mergedGroup(a, groups[g + 1]!))
   for (;;) {
     let best = -1
     let bestSaving = 0
-    let bestMerged: { counts: Uint32Array; cost: number } | undefined
-    for (let g = 0; g + 1 < groups.length; g++) {
-      const a = groups[g]!
-      const b = groups[g + 1]!
-      const counts = a.counts.map((n, s) => n + (b.counts[s] as number))
-      const cost = estimatedBits(counts)
-      if (a.cost + b.cost - cost > bestSaving) {
+    for (let g = 0; g < pairs.length; g++) {
+      const saving = groups[g]!.cost + groups[g + 1]!.cost - pairs[g]!.cost
+      if (saving > bestSaving) {
         best = g
-        bestSaving = a.cost + b.cost - cost
-        bestMerged = { counts, cost }
+        bestSaving = saving
       }
     }
-    if (!bestMerged) break
-    const merged = { contexts: [...groups[best]!.contexts, ...groups[best + 1]!.contexts], ...bestMerged }
-    groups = [...groups.slice(0, best), merged, ...groups.slice(best + 2)]
+    if (best < 0) break
+    groups.splice(best, 2, pairs[best]!)
+    pairs.splice(best, 2)
+    if (best + 1 < groups.length) pairs.splice(best, 0, mergedGroup(groups[best]!, groups[best + 1]!))
+    if (best > 0) pairs[best - 1] = mergedGroup(groups[best - 1]!, groups[best]!)
   }
   const tableOf = new Uint8Array(CONTEXT_COUNT).fill(UNUSED)
   groups.forEach((group, table) => group.contexts.forEach((c) => (tableOf[c] = table)))
   return tableOf
+}
+
+interface Group {
+  contexts: number[]
+  counts: Uint32Array
+  cost: number
+}
+
+function mergedGroup(a: Group, b: Group): Group {
+  const counts = new Uint32Array(ALPHABET)
+  for (let s = 0; s < ALPHABET; s++) counts[s] = (a.counts[s] as number) + (b.counts[s] as number)
+  return { contexts: [...a.contexts, ...b.contexts], counts, cost: estimatedBits(counts) }
 }
 
 /** Payload at the entropy plus the table (a nibble per listed symbol) and block framing. */

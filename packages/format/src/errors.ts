@@ -16,6 +16,7 @@ export type FormatProblem =
   | 'bad-header'
   | 'bad-padding'
   | 'not-found'
+  | 'not-a-file'
   | 'invalid-entry'
   | 'writer-closed'
 

@@ -42,9 +42,13 @@ function runWriter(path: string, afterLine: number | undefined, delayMs: number)
 
 const exists = (path: string) => stat(path).then(() => true, () => false)
 
+/** Seeded (LCG), so a failing kill point reproduces; KILL_SEED picks other points. */
+let state = Number(process.env.KILL_SEED ?? 20241127) >>> 0
+const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32
+
 describe('an interrupted writer leaves no file under the final name', () => {
   it('SIGKILL at random points while sections stream in, and inside finish()', async () => {
-    const kills = Array.from({ length: 5 }, () => ({ line: Math.floor(Math.random() * SECTIONS), delay: Math.floor(Math.random() * 12) }))
+    const kills = Array.from({ length: 5 }, () => ({ line: Math.floor(random() * SECTIONS), delay: Math.floor(random() * 12) }))
     kills.push({ line: SECTIONS, delay: 0 }) // the 'finishing' line: killed inside finish(), or just after it
     const results = await Promise.all(kills.map(async ({ line, delay }, i) => {
       const path = join(dir, `killed-${i}.qchain`)

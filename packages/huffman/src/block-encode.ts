@@ -3,6 +3,7 @@ import { canonicalCodes } from './canonical.js'
 import { buildCodeLengths } from './code-lengths.js'
 import { writeStream } from './encode-kernel.js'
 import { chooseEscapes } from './escape.js'
+import { FastBlock } from './fast-encode.js'
 import { BlockMode, STREAM_COUNT, symbolWidth, type SymbolArray } from './format.js'
 import { histogram } from './histogram.js'
 import { writeTable, type CodeTable } from './table-format.js'
@@ -10,10 +11,13 @@ import { writeTable, type CodeTable } from './table-format.js'
 /**
  * Appends one block for symbols[from..to): mode byte, varint body length, body. One distinct
  * symbol becomes a run, a Huffman body that would not be smaller than the raw symbols is
- * stored raw. `scratch` (at least 4 bytes per symbol + 16) is reused across blocks.
+ * stored raw. `scratch` (at least 4 bytes per symbol + 16) is reused across blocks by callers
+ * with many; it is only needed, and else allocated, when the TypeScript loops write the streams.
  */
-export function encodeBlock(symbols: SymbolArray, from: number, to: number, maxLength: number, out: ByteWriter, scratch = new Uint8Array(4 * (to - from) + 16)): void {
-  const counts = histogram(symbols, from, to)
+export function encodeBlock(symbols: SymbolArray, from: number, to: number, maxLength: number, out: ByteWriter, scratch?: Uint8Array): void {
+  // The WebAssembly kernel counts and writes where it can; the TypeScript loops give the same bytes.
+  const fast = FastBlock.load(symbols, from, to)
+  const counts = fast ? fast.histogram() : histogram(symbols, from, to)
   const first = symbols[from] as number
   if (counts[first] === to - from) {
     out.byte(BlockMode.Run)
@@ -25,7 +29,7 @@ export function encodeBlock(symbols: SymbolArray, from: number, to: number, maxL
   const table: CodeTable = { lengths: buildCodeLengths(codeCounts, maxLength), escapeBits }
   const tableBytes = new ByteWriter(64)
   writeTable(table, tableBytes)
-  const streamEnds = writeStreams(symbols, from, to, table, counts.length, scratch)
+  const { payload, ends: streamEnds } = writeStreams(symbols, from, to, table, counts.length, scratch, fast)
   const lengths = streamEnds.slice(0, -1).map((end, k) => end - (k === 0 ? 0 : (streamEnds[k - 1] as number)))
   const payloadBytes = streamEnds[STREAM_COUNT - 1] as number
   const bodyBytes = tableBytes.length + lengths.reduce((sum, length) => sum + varintSize(length), 0) + payloadBytes
@@ -41,21 +45,25 @@ export function encodeBlock(symbols: SymbolArray, from: number, to: number, maxL
   out.varint(bodyBytes)
   out.append(tableBytes.result())
   for (const length of lengths) out.varint(length)
-  out.append(scratch.subarray(0, payloadBytes))
+  out.append(payload)
 }
 
-/** Writes the four streams back to back into `scratch`; returns each stream's end offset. */
-function writeStreams(symbols: SymbolArray, from: number, to: number, table: CodeTable, alphabetSize: number, scratch: Uint8Array): number[] {
+/** Writes the four streams back to back (into `scratch` unless the kernel does it); returns their bytes and each stream's end offset. */
+function writeStreams(symbols: SymbolArray, from: number, to: number, table: CodeTable, alphabetSize: number, scratch: Uint8Array | undefined, fast: FastBlock | null): { payload: Uint8Array; ends: number[] } {
   const { codeOf, escapeCode } = encodingCodes(table, alphabetSize)
   const longestCode = table.lengths.reduce((longest, length) => Math.max(longest, length), 0)
+  const written = fast?.writeStreams(codeOf, longestCode, table.escapeBits > 0)
+  if (written) return written
+  const buffer = scratch ?? new Uint8Array(4 * (to - from) + 16)
   const quarter = Math.floor((to - from) / STREAM_COUNT)
   const ends: number[] = []
-  for (let k = 0, end = 0; k < STREAM_COUNT; k++) {
+  let end = 0
+  for (let k = 0; k < STREAM_COUNT; k++) {
     const streamTo = k === STREAM_COUNT - 1 ? to : from + (k + 1) * quarter
-    end = writeStream(symbols, from + k * quarter, streamTo, codeOf, longestCode, escapeCode, table.escapeBits, scratch, end)
+    end = writeStream(symbols, from + k * quarter, streamTo, codeOf, longestCode, escapeCode, table.escapeBits, buffer, end)
     ends.push(end)
   }
-  return ends
+  return { payload: buffer.subarray(0, end), ends }
 }
 
 /** Per-symbol (reversed code << 4) | length for the encoder; escaped symbols get 0. */

@@ -16,6 +16,7 @@ export type HuffmanProblem =
   | 'output-size'
   | 'bad-option'
   | 'symbol-range'
+  | 'count-mismatch'
 
 const USAGE_PROBLEMS: ReadonlySet<HuffmanProblem> = new Set(['bad-option', 'symbol-range', 'output-size'])
 

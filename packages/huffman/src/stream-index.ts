@@ -37,11 +37,17 @@ export function writeStreamHeader(header: StreamHeader, out: ByteWriter): void {
   out.varint(header.blockSize)
 }
 
+/** What a caller already knows about a stream; a header that says otherwise is refused before anything is sized from it. */
+export interface ExpectedStream {
+  count?: number
+  width?: 1 | 2
+}
+
 /**
  * Reads the header and walks the block headers (no payload is decoded), so blocks can be
  * handed to workers. Every count and length is checked against the bytes present first.
  */
-export function readStreamIndex(bytes: Uint8Array): StreamIndex {
+export function readStreamIndex(bytes: Uint8Array, expected: ExpectedStream = {}): StreamIndex {
   const input = new ByteReader(bytes, 0, bytes.length)
   if (input.byte('magic') !== MAGIC_0 || input.byte('magic') !== MAGIC_1) throw new HuffmanError('bad-magic', 'not a qchain Huffman stream', { field: 'magic' })
   const version = input.byte('version')
@@ -49,6 +55,13 @@ export function readStreamIndex(bytes: Uint8Array): StreamIndex {
   const symbolWidth = input.byte('symbol width')
   if (symbolWidth !== 1 && symbolWidth !== 2) throw new HuffmanError('bad-header', `symbol width ${symbolWidth} is neither 1 nor 2`, { field: 'symbol width' })
   const symbolCount = input.boundedVarint('symbol count', MAX_SYMBOLS)
+  // Run blocks are 3 bytes for up to 2^24 symbols, so the bytes alone cannot bound the count: the caller's expectation can.
+  if (expected.count !== undefined && symbolCount !== expected.count) {
+    throw new HuffmanError('count-mismatch', `stream declares ${symbolCount} symbols, expected ${expected.count}`, { field: 'symbol count' })
+  }
+  if (expected.width !== undefined && symbolWidth !== expected.width) {
+    throw new HuffmanError('count-mismatch', `stream holds ${8 * symbolWidth}-bit symbols, expected ${8 * expected.width}-bit`, { field: 'symbol width' })
+  }
   const blockSize = input.boundedVarint('block size', MAX_BLOCK_SIZE, 'block-size')
   if (blockSize === 0) throw new HuffmanError('block-size', 'block size is 0', { field: 'block size' })
   const headerBytes = input.pos

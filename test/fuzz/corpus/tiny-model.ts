@@ -28,9 +28,9 @@ const TENSORS: readonly TensorSpec[] = [
 ]
 
 /** A 16-bit model folder without config.json, so quantizeModel treats every 2-D `*.weight` as a matrix. */
-async function writeModel(dir: string, half: 'F16' | 'BF16', rng: Rng): Promise<void> {
+async function writeModel(dir: string, half: 'F16' | 'BF16', rng: Rng, tensors: readonly TensorSpec[]): Promise<void> {
   await mkdir(dir, { recursive: true })
-  const specs = TENSORS.map((spec) => ({ ...spec, dtype: (spec.dtype === 'F16' ? half : spec.dtype) as Dtype }))
+  const specs = tensors.map((spec) => ({ ...spec, dtype: (spec.dtype === 'F16' ? half : spec.dtype) as Dtype }))
   const header = encodeHeader(specs)
   await writeSafetensorsFile(join(dir, 'model.safetensors'), header, (info) => {
     const values = randomWeights(rng, 1, info.shape.reduce((a, b) => a * b, 1))
@@ -48,15 +48,17 @@ async function readFolder(dir: string): Promise<FolderFiles> {
 
 /**
  * Builds the tiny model, its quantized levels and two containers in a temporary folder, reads
- * them into memory and removes the folder. Deterministic, so cases replay exactly.
+ * them into memory and removes the folder. Deterministic, so cases replay exactly. `tensors`
+ * (2-D `*.weight` matrices with columns in groups of 32, plus anything else) replaces the
+ * default set, e.g. for a smaller container.
  */
-export async function buildTinyModel(): Promise<TinyModel> {
+export async function buildTinyModel(tensors: readonly TensorSpec[] = TENSORS): Promise<TinyModel> {
   const root = await mkdtemp(join(tmpdir(), 'qchain-fuzz-model-'))
   try {
     const rng = new Rng(0x7171)
     const dir = (name: string) => join(root, name)
-    await writeModel(dir('fp16'), 'F16', rng)
-    await writeModel(dir('bf16'), 'BF16', rng)
+    await writeModel(dir('fp16'), 'F16', rng, tensors)
+    await writeModel(dir('bf16'), 'BF16', rng, tensors)
     await quantizeModel(dir('fp16'), [
       { request: { method: 'rtn', options: { bits: 4, groupSize: 32 }, format: 'gptq' }, target: dir('gptq-4') },
       { request: { method: 'rtn', options: { bits: 8, groupSize: 32, sym: false }, format: 'gptq_v2' }, target: dir('gptq-8') },

@@ -35,7 +35,13 @@ export interface LevelAnalysis {
 const SIXTEEN_BIT = new Set<Dtype>(['F16', 'BF16'])
 
 /** The 16-bit model: each tensor's byte planes Huffman-coded (the ZipNN method), beside the baselines. */
-export async function analyzeSixteenBit(path: string, onTensor?: (done: number, total: number) => void): Promise<LevelAnalysis> {
+export interface AnalyzeOptions {
+  onTensor?: (done: number, total: number) => void
+  /** lz4 / zstd-3 / zstd-19 of every tensor; the chain report skips them (it has its own zstd row). */
+  baselines?: boolean
+}
+
+export async function analyzeSixteenBit(path: string, { onTensor, baselines: withBaselines = true }: AnalyzeOptions = {}): Promise<LevelAnalysis> {
   const folder = await openSafetensorsFolder(path)
   try {
     const tensors: TensorAnalysis[] = []
@@ -46,7 +52,7 @@ export async function analyzeSixteenBit(path: string, onTensor?: (done: number, 
       const bytes = await folder.read(info.name)
       const coded = SIXTEEN_BIT.has(info.dtype) ? bytePlaneCost(typedView(bytes, 'F16'), info.name) : codeStream(Uint8Array.from(bytes), 256, info.name)
       tensors.push({ name: info.name, values: info.shape.reduce((a, b) => a * b, 1), rawBytes: bytes.length, coded, side: EMPTY_COST })
-      baselines = addBaselines(baselines, baselineSizes(bytes))
+      if (withBaselines) baselines = addBaselines(baselines, baselineSizes(bytes))
     }
     return summarize('16', path, tensors, 0, baselines)
   } finally {
@@ -58,7 +64,7 @@ export async function analyzeSixteenBit(path: string, onTensor?: (done: number, 
  * A quantized level (GPTQ or LLM.int8 folder): every quantized matrix's codes coded alone,
  * its scales/zeros/g_idx (or SCB) as side information, checked against the 16-bit model's shapes.
  */
-export async function analyzeQuantized(path: string, sixteenBit: SafetensorsFolder, onTensor?: (done: number, total: number) => void): Promise<LevelAnalysis> {
+export async function analyzeQuantized(path: string, sixteenBit: SafetensorsFolder, { onTensor, baselines: withBaselines = true }: AnalyzeOptions = {}): Promise<LevelAnalysis> {
   const checkpoint = await openCheckpoint(path)
   try {
     const tensors: TensorAnalysis[] = []
@@ -70,7 +76,7 @@ export async function analyzeQuantized(path: string, sixteenBit: SafetensorsFold
       tensors.push(await analyzeMatrix(checkpoint, prefix))
       for (const name of matrixTensorNames(checkpoint, prefix)) {
         stored.add(name)
-        baselines = addBaselines(baselines, baselineSizes(await checkpoint.folder.read(name)))
+        if (withBaselines) baselines = addBaselines(baselines, baselineSizes(await checkpoint.folder.read(name)))
       }
     }
     let unchangedBytes = 0

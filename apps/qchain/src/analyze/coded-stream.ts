@@ -34,8 +34,8 @@ export function addCosts(a: StreamCost, b: StreamCost): StreamCost {
   return { values: a.values + b.values, bytes: a.bytes + b.bytes, overheadBytes: a.overheadBytes + b.overheadBytes, entropyBits: a.entropyBits + b.entropyBits }
 }
 
-/** The ZipNN method for 16-bit weights: high bytes and low bytes as two planes, each entropy-coded. */
-export function bytePlaneCost(bits: Uint16Array, what: string): StreamCost {
+/** ZipNN's split of 16-bit values: the high bytes (sign, exponent) and the low bytes, as two planes. */
+export function bytePlanes(bits: Uint16Array): { high: Uint8Array; low: Uint8Array } {
   const high = new Uint8Array(bits.length)
   const low = new Uint8Array(bits.length)
   for (let i = 0; i < bits.length; i++) {
@@ -43,6 +43,12 @@ export function bytePlaneCost(bits: Uint16Array, what: string): StreamCost {
     high[i] = value >>> 8
     low[i] = value & 0xff
   }
+  return { high, low }
+}
+
+/** The ZipNN method for 16-bit weights: high bytes and low bytes as two planes, each entropy-coded. */
+export function bytePlaneCost(bits: Uint16Array, what: string): StreamCost {
+  const { high, low } = bytePlanes(bits)
   const cost = addCosts(codeStream(high, 256, `${what} (high bytes)`), codeStream(low, 256, `${what} (low bytes)`))
   return { ...cost, values: bits.length }
 }

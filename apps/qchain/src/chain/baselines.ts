@@ -27,3 +27,10 @@ export async function folderZstd(dir: string, level: number): Promise<{ raw: num
   }
   return { raw, compressed }
 }
+
+/** Bytes of every file of a level's folder, as stored. */
+export async function folderBytes(dir: string): Promise<number> {
+  let total = 0
+  for (const name of await fg('*', { cwd: dir, onlyFiles: true })) total += (await stat(join(dir, name))).size
+  return total
+}

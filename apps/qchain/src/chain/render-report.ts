@@ -35,9 +35,11 @@ export function renderReportMarkdown(report: ChainReport): string {
     '',
     "Every method's bytes include what it needs to restore the level, except the seed's method, which (like QStore) stores only the paired matrices of a conditional level, not its unquantized tensors. The container row puts the shared sections, header and index on the base level.",
     '',
-    '## Times (s)',
+    '## Times and memory',
     '',
-    formatTable(['stage', 'seconds'], Object.entries(report.times).map(([stage, seconds]) => [stage, seconds.toFixed(1)])),
+    formatTable(['stage', 'seconds', 'peak RSS so far'], Object.entries(report.times).map(([stage, seconds]) => [stage, seconds.toFixed(1), formatBytes(report.peakRssAfter[stage] ?? 0)])),
+    '',
+    `Peak memory (resident set) of the run: ${formatBytes(report.peakRssBytes)}.`,
     '',
   ].join('\n')
 }

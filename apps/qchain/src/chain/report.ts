@@ -15,6 +15,10 @@ export interface ChainReport {
   methods: MethodReport[]
   /** Seconds per stage. */
   times: Record<string, number>
+  /** Peak resident memory of the whole run (the process's max RSS). */
+  peakRssBytes: number
+  /** The process's peak resident memory as each stage ended. */
+  peakRssAfter: Record<string, number>
 }
 
 export interface LevelReport {

@@ -7,7 +7,7 @@ import { QchainError } from '@qchain/errors'
 import { openContainerFile } from '@qchain/format/node'
 import { readModelConfig, resolveModel, type ModelConfig } from '@qchain/model'
 import { quantizeModel } from '@qchain/quantize'
-import { openSafetensorsFolder } from '@qchain/safetensors/node'
+import { openSafetensorsFolder, type SafetensorsFolder } from '@qchain/safetensors/node'
 import { analyzeQuantized, analyzeSixteenBit } from '../analyze/analyze-levels.js'
 import { sequencesFor } from '../calibration-source.js'
 import type { ChainConfig } from '../config/load.js'
@@ -16,7 +16,7 @@ import { summarizeContainer } from '../container-summary.js'
 import type { Progress } from '../progress.js'
 import { writeTextAtomically } from '../write-text.js'
 import type { Logger } from 'pino'
-import { folderZstd } from './baselines.js'
+import { folderBytes, folderZstd } from './baselines.js'
 import { levelFolders, type LevelFolder } from './level-plan.js'
 import { levelPerplexity } from './level-perplexity.js'
 import { renderReportMarkdown, renderReportSvg } from './render-report.js'
@@ -30,6 +30,7 @@ export interface ChainRun {
 /** config -> quantize -> encode -> verify -> evaluate -> report, each stage timed. */
 export async function runChain(config: ChainConfig, progress: Progress, logger: Logger): Promise<ChainRun> {
   const times: Record<string, number> = {}
+  const peaks: Record<string, number> = {}
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     logger.info({ stage }, 'stage started')
     const started = performance.now()
@@ -37,6 +38,8 @@ export async function runChain(config: ChainConfig, progress: Progress, logger: 
       return await work()
     } finally {
       times[stage] = (performance.now() - started) / 1000
+      // The process's peak so far: a rise from one stage to the next is that stage's peak.
+      peaks[stage] = peakRss()
       logger.info({ stage, seconds: times[stage] }, 'stage finished')
     }
   }
@@ -56,6 +59,7 @@ export async function runChain(config: ChainConfig, progress: Progress, logger: 
         folders.map(({ level, parent, dir }) => ({ name: level, parent, dir })),
         {
           metadata: { qchain: '0.1.0', source: config.source, topology: formatTopology(config.topology) },
+          ...(config.workers !== undefined && { workers: config.workers }),
           onProgress: ({ level, done, total }) => progress.update(`encode ${level}`, done + 1, total),
           onPair: ({ level, parent, child, parentValue }) => {
             const pair = pairs.get(level) ?? { parent, analyzer: new PairAnalyzer() }
@@ -65,11 +69,13 @@ export async function runChain(config: ChainConfig, progress: Progress, logger: 
         },
       ),
     )
-    if (config.verify) await timed('verify', () => verifyContainer(container, progress))
+    if (config.verify) await timed('verify', () => verifyContainer(container, progress, config.workers))
     logger.info({ container }, 'container written')
     const quality = config.evaluation.enabled && modelConfig ? await timed('evaluate', () => evaluateLevels(config, sourceDir, modelConfig, folders)) : new Map<string, { meanNll: number; perplexity: number }>()
     const report = await timed('report', () => buildReport(config, container, folders, pairs, quality, progress))
     report.times = times
+    report.peakRssAfter = peaks
+    report.peakRssBytes = peakRss()
     await writeTextAtomically(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
     await writeTextAtomically(join(outDir, 'report.md'), renderReportMarkdown(report))
     await writeTextAtomically(join(outDir, 'report.svg'), renderReportSvg(report))
@@ -91,13 +97,13 @@ async function quantizeLevels(config: ChainConfig, sourceDir: string, modelConfi
   })
 }
 
-async function verifyContainer(path: string, progress: Progress): Promise<void> {
+async function verifyContainer(path: string, progress: Progress, workers: number | undefined): Promise<void> {
   const container = await openContainerFile(path)
   try {
     const reader = chainReader(container)
     const total = container.levels.reduce((sum, level) => sum + reader.files(level).length, 0)
     let done = 0
-    const { failures } = await verifyChain(reader, container.levels, (level, file) => progress.update('verify', ++done, total, `${level}: ${file}`))
+    const { failures } = await verifyChain(reader, container.levels, { onFile: (level, file) => progress.update('verify', ++done, total, `${level}: ${file}`), ...(workers !== undefined && { workers }) })
     if (failures.length > 0) {
       const first = failures[0]
       throw new QchainError('VERIFY_FAILED', `${failures.length} file(s) do not rebuild as recorded, first ${first?.file} of level ${first?.level}`, { file: path, level: first?.level ?? '' }, 'verification')
@@ -139,27 +145,28 @@ async function buildReport(
     for (const [index, folder] of folders.entries()) {
       progress.update('report', index + 1, folders.length, `level ${folder.level}`)
       const entry = summary.levels.find((level) => level.level === folder.level)
-      const analysis = folder.level === '16' || !sixteenFolder ? await analyzeSixteenBit(folder.dir) : await analyzeQuantized(folder.dir, sixteenFolder)
+      const analysis = config.report.baselines ? await analyzeLevel(folder, sixteenFolder) : undefined
       const pair = pairReports.find((candidate) => candidate.level === folder.level)
-      const weights = pair?.weights ?? analysis.values
-      const compressed = await folderZstd(folder.dir, 19)
+      const weights = pair?.weights ?? analysis?.values ?? 0
       const ownBytes = entry?.ownBytes ?? 0
       levels.push({
         level: folder.level,
         parent: folder.parent,
         folder: folder.dir,
-        rawBytes: compressed.raw,
+        rawBytes: await folderBytes(folder.dir),
         weights,
         ownBytes,
         bitsPerWeight: weights ? (ownBytes * 8) / weights : 0,
         readBytes: entry?.readBytes ?? 0,
         ...quality.get(folder.level),
       })
-      zstd.push(compressed.compressed)
-      const aloneBytes = analysis.coded.bytes + analysis.side.bytes + analysis.unchangedBytes
-      alone.push(aloneBytes)
-      // QStore keeps the base level Huffman-coded alone and each other level as its bucketed pair.
-      seed.push(pair ? pair.qstoreBytes : aloneBytes)
+      if (analysis) {
+        zstd.push((await folderZstd(folder.dir, 19)).compressed)
+        const aloneBytes = analysis.coded.bytes + analysis.side.bytes + analysis.unchangedBytes
+        alone.push(aloneBytes)
+        // QStore keeps the base level Huffman-coded alone and each other level as its bucketed pair.
+        seed.push(pair ? pair.qstoreBytes : aloneBytes)
+      }
     }
   } finally {
     await sixteenFolder?.close()
@@ -180,13 +187,20 @@ async function buildReport(
     pairs: pairReports,
     methods: [
       method('raw checkpoint files', levels.map((level) => level.rawBytes)),
-      method('zstd-19, each level apart', zstd),
-      method('Huffman alone (ZipNN split for 16-bit)', alone),
-      method("seed's method (QStore buckets)", seed),
+      ...(config.report.baselines ? [method('zstd-19, each level apart', zstd), method('Huffman alone (ZipNN split for 16-bit)', alone), method("seed's method (QStore buckets)", seed)] : []),
       method('qchain container', own.map((bytes, index) => (levels[index]?.parent === null ? bytes + overhead : bytes))),
     ],
     times: {},
+    peakRssAfter: {},
+    peakRssBytes: 0,
   }
+}
+
+/** maxRSS is in kilobytes. */
+const peakRss = () => process.resourceUsage().maxRSS * 1024
+
+function analyzeLevel(folder: LevelFolder, sixteenFolder: SafetensorsFolder | undefined) {
+  return folder.level === '16' || !sixteenFolder ? analyzeSixteenBit(folder.dir, { baselines: false }) : analyzeQuantized(folder.dir, sixteenFolder, { baselines: false })
 }
 
 /** The conditional codecs take a quantized parent; a 16-bit parent never reaches here (writeChain refuses it). */

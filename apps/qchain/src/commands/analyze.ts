@@ -2,12 +2,13 @@ import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { resolveModel } from '@qchain/model'
+import { openCheckpoint } from '@qchain/quantize'
 import { openSafetensorsFolder } from '@qchain/safetensors/node'
 import { analyzeQuantized, analyzeSixteenBit, type LevelAnalysis } from '../analyze/analyze-levels.js'
 import { renderAnalysis } from '../analyze/render.js'
 import { requiredFlag } from '../flags.js'
 import { analyzePairs } from '../analyze/analyze-pairs.js'
-import type { Level } from '../config/levels.js'
+import { ConfigError, type Level } from '../config/levels.js'
 import { loadChainConfig, type ChainConfig } from '../config/load.js'
 import { defaultTopology, formatTopology, parseTopology, topologyLevels } from '../config/topology.js'
 import { UsageError } from '../usage-error.js'
@@ -40,13 +41,21 @@ export async function runAnalyze(args: string[], { print, progress }: CommandIO)
   const config = values.config === undefined ? undefined : await loadChainConfig(values.config)
   const { path } = config ? await resolveModel(config.source, { cwd: config.baseDir }) : await resolveModel(requiredFlag(values.model, 'model'))
   const levelDirs = config ? await configLevelFolders(config) : (values.level ?? [])
-  const levels: LevelAnalysis[] = [await analyzeSixteenBit(path, (done, total) => progress.update('analyze 16', done + 1, total))]
+  // Every level is resolved and opened before the long 16-bit pass, so a wrong path fails at once.
+  const levelPaths: string[] = []
+  for (const level of levelDirs) {
+    const { path: levelPath } = await resolveModel(level)
+    await (await openCheckpoint(levelPath)).close()
+    levelPaths.push(levelPath)
+  }
+  const out = values.out ?? config?.output.dir
+  if (out) await mkdir(out, { recursive: true }) // an --out that cannot be a folder fails now, not after the analysis
+  const levels: LevelAnalysis[] = [await analyzeSixteenBit(path, { onTensor: (done, total) => progress.update('analyze 16', done + 1, total) })]
   const folders = new Map([['16', path]])
   const sixteenBit = await openSafetensorsFolder(path)
   try {
-    for (const level of levelDirs) {
-      const { path: levelPath } = await resolveModel(level)
-      const analysis = await analyzeQuantized(levelPath, sixteenBit, (done, total) => progress.update(`analyze ${levelPath}`, done + 1, total))
+    for (const levelPath of levelPaths) {
+      const analysis = await analyzeQuantized(levelPath, sixteenBit, { onTensor: (done, total) => progress.update(`analyze ${levelPath}`, done + 1, total) })
       if (folders.has(analysis.level)) throw new UsageError(`two levels are both ${analysis.level}-bit`, 'level')
       folders.set(analysis.level, levelPath)
       levels.push(analysis)
@@ -61,9 +70,7 @@ export async function runAnalyze(args: string[], { print, progress }: CommandIO)
   progress.stop()
   const json = JSON.stringify({ model: path, topology: formatTopology(topology), levels, pairs }, null, 2)
   const markdown = renderAnalysis(levels, pairs)
-  const out = values.out ?? config?.output.dir
   if (out) {
-    await mkdir(out, { recursive: true })
     await writeTextAtomically(join(out, 'analysis.json'), `${json}\n`)
     await writeTextAtomically(join(out, 'analysis.md'), `# qchain analyze: ${path}\n\n${markdown}\n`)
   }
@@ -77,7 +84,7 @@ async function configLevelFolders(config: ChainConfig): Promise<string[]> {
     if (plan.level === '16') continue
     const dir = plan.from ?? join(config.output.dir, `${config.name}-levels`, plan.level)
     if (!(await stat(dir).then((info) => info.isDirectory(), () => false))) {
-      throw new UsageError(`level ${plan.level} has no checkpoint folder at ${dir}: give levels.${plan.level}.from, or run qchain chain with output.checkpoints first`, `levels.${plan.level}`)
+      throw new ConfigError(`level ${plan.level} has no checkpoint folder at ${dir}: give levels.${plan.level}.from, or run qchain chain with output.checkpoints first`, { field: `levels.${plan.level}` }, 'not-found')
     }
     dirs.push(dir)
   }

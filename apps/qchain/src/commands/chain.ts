@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runChain } from '../chain/run-chain.js'
 import { ConfigError } from '../config/levels.js'
-import { parseChainConfig } from '../config/load.js'
+import { parseChainConfig, readConfigText } from '../config/load.js'
 import { formatBytes } from '../format-table.js'
 import type { CommandIO } from '../io.js'
 
@@ -24,6 +23,8 @@ Every config field can be given as a flag (flags override the file):
   --evaluation <file>|default --eval-samples N --eval-seq-len T --no-eval   held-out perplexity per level
   --out <dir>                 output folder       --checkpoints        also keep each quantized level as a folder
   --no-verify                 skip the decode-and-hash check
+  --workers N                 threads coding and decoding tensors (default: the cores available)
+  --no-baselines              report without the zstd-19 and Huffman-alone sizes (they are slow on large models)
   --json                      print report.json on stdout
 The JSON Schema of the config file is apps/qchain/chain.config.schema.json.`
 
@@ -53,6 +54,8 @@ const FLAGS = {
   out: { type: 'string' },
   checkpoints: { type: 'boolean' },
   'no-verify': { type: 'boolean' },
+  workers: { type: 'string' },
+  'no-baselines': { type: 'boolean' },
   json: { type: 'boolean', default: false },
 } as const
 
@@ -82,9 +85,7 @@ export async function runChainCommand(args: string[], { print, logger, progress 
 }
 
 async function readConfigJson(file: string): Promise<Record<string, unknown>> {
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new ConfigError('no config file here', { file })
-  })
+  const text = await readConfigText(file)
   try {
     const json: unknown = JSON.parse(text)
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('the top level must be an object')
@@ -121,5 +122,7 @@ function applyFlags(raw: Record<string, unknown>, values: Values): Record<string
   if (values.out !== undefined) section('output').dir = resolve(values.out)
   if (values.checkpoints) section('output').checkpoints = true
   if (values['no-verify']) config.verify = false
+  if (values.workers !== undefined) config.workers = number(values.workers)
+  if (values['no-baselines']) section('report').baselines = false
   return config
 }

@@ -1,22 +1,26 @@
+import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { chainReader } from '@qchain/chain'
 import { verifyChain } from '@qchain/chain/node'
 import { QchainError } from '@qchain/errors'
 import { openContainerFile } from '@qchain/format/node'
+import { numberFlag } from '../flags.js'
 import { formatBytes } from '../format-table.js'
 import { UsageError } from '../usage-error.js'
 import type { CommandIO } from '../io.js'
 
-export const VERIFY_HELP = `qchain verify <container> [--level L] [--json]
+export const VERIFY_HELP = `qchain verify <container> [--level L] [--json] [--workers N]
 
 Checks every section's checksum, rebuilds every file of every level (or of one) and
 compares its SHA-256 with the one recorded when the container was written. Exits 0 only
-if everything matches; otherwise names each file that differs (exit 5).`
+if everything matches; otherwise names each file that differs (exit 5). Tensors are
+decoded on --workers threads (default: the cores available).`
 
 export async function runVerify(args: string[], { print }: CommandIO): Promise<void> {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { level: { type: 'string' }, json: { type: 'boolean', default: false } } })
+  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { level: { type: 'string' }, json: { type: 'boolean', default: false }, workers: { type: 'string' } } })
   if (positionals.length !== 1) throw new UsageError(`verify takes one container path, got ${positionals.length}`)
   const path = positionals[0] as string
+  const workers = numberFlag(values.workers, 'workers', availableParallelism(), { min: 1 })
   const container = await openContainerFile(path)
   try {
     if (values.level !== undefined && !container.levels.includes(values.level)) {
@@ -24,7 +28,7 @@ export async function runVerify(args: string[], { print }: CommandIO): Promise<v
     }
     const levels = values.level === undefined ? container.levels : [values.level]
     const started = performance.now()
-    const report = await verifyChain(chainReader(container), levels)
+    const report = await verifyChain(chainReader(container), levels, { workers })
     const seconds = (performance.now() - started) / 1000
     if (values.json) print(JSON.stringify({ container: path, levels, seconds, ...report }, null, 2))
     else if (report.failures.length === 0) print(`ok: ${report.checked} files of levels ${levels.join(', ')} (${formatBytes(report.bytes)}) rebuilt byte for byte in ${seconds.toFixed(1)} s`)

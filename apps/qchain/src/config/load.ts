@@ -23,14 +23,15 @@ export interface ChainConfig {
   calibration: RawChainConfig['calibration']
   evaluation: RawChainConfig['evaluation']
   output: RawChainConfig['output']
+  report: RawChainConfig['report']
   verify: boolean
+  /** Threads coding and decoding tensors; undefined means the cores available. */
+  workers?: number
 }
 
 /** Reads and validates a chain.config.json; relative paths in it are relative to its folder. */
 export async function loadChainConfig(file: string): Promise<ChainConfig> {
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new ConfigError('no config file here', { file })
-  })
+  const text = await readConfigText(file)
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -38,6 +39,14 @@ export async function loadChainConfig(file: string): Promise<ChainConfig> {
     throw new ConfigError(`not valid JSON: ${(error as Error).message}`, { file })
   }
   return parseChainConfig(json, dirname(resolve(file)), file)
+}
+
+/** A config file's text; a missing file is not found, a folder in its place is bad input. */
+export async function readConfigText(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EISDIR') throw new ConfigError('a folder, not a config file', { file })
+    throw new ConfigError('no config file here', { file }, 'not-found')
+  })
 }
 
 export function parseChainConfig(json: unknown, baseDir: string, file?: string): ChainConfig {
@@ -65,7 +74,9 @@ export function parseChainConfig(json: unknown, baseDir: string, file?: string):
     calibration: { ...raw.calibration, source: resolveTextSource(raw.calibration.source, baseDir) },
     evaluation: { ...raw.evaluation, source: resolveTextSource(raw.evaluation.source, baseDir) },
     output: { ...raw.output, dir: resolve(baseDir, raw.output.dir) },
+    report: raw.report,
     verify: raw.verify,
+    ...(raw.workers !== undefined && { workers: raw.workers }),
   }
 }
 

@@ -75,7 +75,13 @@ export const chainConfigSchema = z.strictObject({
       checkpoints: z.boolean().default(false).describe('also write each quantized level as a checkpoint folder'),
     })
     .default({ dir: 'outputs', checkpoints: false }),
+  report: z
+    .strictObject({
+      baselines: z.boolean().default(true).describe('also size every level with zstd-19 and with Huffman alone (slow on large models: zstd-19 runs at a few MB/s)'),
+    })
+    .default({ baselines: true }),
   verify: z.boolean().default(true).describe('decode every level after writing and compare hashes'),
+  workers: z.number().int().min(1).optional().describe('threads coding and decoding tensors (default: the cores available; 1 runs on the main thread); the container is the same for any count'),
 })
 
 export type ChainConfigInput = z.input<typeof chainConfigSchema>

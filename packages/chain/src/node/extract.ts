@@ -5,14 +5,27 @@ import { stageFolder } from '@qchain/quantize'
 import { writeAll } from '@qchain/safetensors/node'
 import { ChainError } from '../errors.js'
 import type { ChainReader } from '../read-chain.js'
+import { borrowPool, type PoolOptions } from './pool.js'
+import { createRebuilder } from './rebuild.js'
+
+/** `workers` threads decode tensors (default: the cores available); the files are the same for any count. */
+export interface ExtractOptions extends PoolOptions {
+  onFile?: (name: string) => void
+}
 
 /**
  * Writes every file of a level into `outDir`, each hashed as it is written; the folder
  * appears only if every file's SHA-256 equals the one recorded, so a damaged container
  * never leaves wrong weights behind.
  */
-export async function extractLevel(reader: ChainReader, level: string, outDir: string, onFile?: (name: string) => void): Promise<{ files: number; bytes: number }> {
-  const staged = await stageFolder(outDir)
+export async function extractLevel(reader: ChainReader, level: string, outDir: string, options: ExtractOptions = {}): Promise<{ files: number; bytes: number }> {
+  const { onFile } = options
+  const { pool, release } = borrowPool(options)
+  const rebuilder = createRebuilder(reader, pool)
+  const staged = await stageFolder(outDir).catch(async (error: unknown) => {
+    await release()
+    throw error
+  })
   let bytes = 0
   try {
     const files = reader.files(level)
@@ -23,7 +36,7 @@ export async function extractLevel(reader: ChainReader, level: string, outDir: s
       const handle = await open(path, 'wx')
       const hash = createHash('sha256')
       try {
-        await reader.rebuildFile(level, file.name, async (chunk) => {
+        await rebuilder.rebuildFile(level, file.name, async (chunk) => {
           hash.update(chunk)
           await writeAll(handle, chunk)
         })
@@ -40,5 +53,7 @@ export async function extractLevel(reader: ChainReader, level: string, outDir: s
   } catch (error) {
     await staged.abort()
     throw error
+  } finally {
+    await release()
   }
 }

@@ -1,9 +1,9 @@
 import { openCheckpoint, type QuantizedCheckpoint } from '@qchain/quantize'
 import { isQchainError } from '@qchain/errors'
 import { openSafetensorsFolder, type SafetensorsFolder } from '@qchain/safetensors/node'
-import { typedView } from '@qchain/tensor'
 import { ChainError } from '../errors.js'
 import { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from '../matrix.js'
+import { matrixValue, type RawMatrix } from './matrix-source.js'
 
 /** One level's checkpoint folder, opened for encoding: its tensors, and its matrices as values. */
 export interface LevelSource {
@@ -17,6 +17,9 @@ export interface LevelSource {
   prefixes: readonly string[]
   /** The tensor names a matrix occupies in this level. */
   parts(prefix: string): readonly MatrixPart[]
+  /** A matrix's stored tensors, read but not unpacked (what an encode job takes). */
+  read(prefix: string): Promise<RawMatrix>
+  /** A matrix as values: GPTQ codes unpacked, 16-bit weights and int8 codes as typed arrays. */
   value(prefix: string): Promise<MatrixValue>
   close(): Promise<void>
 }
@@ -29,42 +32,27 @@ export async function openLevelSource(name: string, dir: string): Promise<LevelS
   } catch (error) {
     if (!isQchainError(error) || error.code !== 'QUANTIZE_NOT_A_CHECKPOINT') throw error
   }
-  if (checkpoint) return quantizedSource(name, dir, checkpoint)
-  const folder = await openSafetensorsFolder(dir)
-  return {
-    name,
-    dir,
-    kind: 'half',
-    folder,
-    prefixes: [],
-    parts: () => ['weight'] as const,
-    async value(prefix) {
-      const found = folder.tensors.get(`${prefix}.weight`)
-      if (!found || (found.info.dtype !== 'F16' && found.info.dtype !== 'BF16') || found.info.shape.length < 2) {
-        throw new ChainError('unsupported', 'a 16-bit level needs this matrix as an F16 or BF16 weight of 2+ dimensions', { file: dir, level: name, tensor: `${prefix}.weight` })
-      }
-      const [rows = 0, ...rest] = found.info.shape
-      const bits = typedView(Uint8Array.from(await folder.read(`${prefix}.weight`)), 'F16')
-      return { kind: 'half', value: { rows, cols: rest.reduce((a, b) => a * b, 1), format: found.info.dtype === 'F16' ? 'f16' : 'bf16', bits } }
-    },
-    close: () => folder.close(),
+  if (checkpoint) {
+    const gptq = checkpoint.gptq && { bits: checkpoint.gptq.bits, format: checkpoint.gptq.format }
+    const parts = checkpoint.kind === 'gptq' ? GPTQ_PARTS : INT8_PARTS
+    return levelSource({ name, dir, kind: checkpoint.kind, folder: checkpoint.folder, prefixes: checkpoint.prefixes, parts, ...(gptq && { gptq }) }, () => checkpoint.close())
   }
+  const folder = await openSafetensorsFolder(dir)
+  return levelSource({ name, dir, kind: 'half', folder, prefixes: [], parts: ['weight'] }, () => folder.close())
 }
 
-function quantizedSource(name: string, dir: string, checkpoint: QuantizedCheckpoint): LevelSource {
-  const gptq = checkpoint.gptq
-  return {
-    name,
-    dir,
-    kind: checkpoint.kind,
-    folder: checkpoint.folder,
-    ...(gptq && { gptq: { bits: gptq.bits, format: gptq.format } }),
-    prefixes: checkpoint.prefixes,
-    parts: () => (checkpoint.kind === 'gptq' ? GPTQ_PARTS : INT8_PARTS),
-    async value(prefix) {
-      if (checkpoint.kind === 'int8') return { kind: 'int8', value: await checkpoint.readInt8(prefix) }
-      return { kind: 'gptq', value: { ...(await checkpoint.readCodes(prefix)), bits: gptq?.bits ?? 8 } }
-    },
-    close: () => checkpoint.close(),
+function levelSource(level: Omit<LevelSource, 'parts' | 'read' | 'value' | 'close'> & { parts: readonly MatrixPart[] }, close: () => Promise<void>): LevelSource {
+  const { name, dir, kind, folder, gptq } = level
+  const read = async (prefix: string): Promise<RawMatrix> => {
+    const parts = await Promise.all(
+      level.parts.map(async (part) => {
+        const tensor = `${prefix}.${part}`
+        const found = folder.tensors.get(tensor)
+        if (!found) throw new ChainError('unsupported', 'the matrix lacks this tensor', { file: dir, level: name, tensor })
+        return { part, bytes: await folder.read(tensor), dtype: found.info.dtype, shape: found.info.shape }
+      }),
+    )
+    return { kind, parts, ...(gptq && { gptq }) }
   }
+  return { ...level, parts: () => level.parts, read, value: async (prefix) => matrixValue(await read(prefix), { file: dir, level: name, tensor: prefix }), close }
 }

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto'
 import type { ChainReader } from '../read-chain.js'
+import { borrowPool, type PoolOptions } from './pool.js'
+import { createRebuilder, type Rebuilder } from './rebuild.js'
+
+/** `workers` threads decode tensors (default: the cores available). */
+export interface VerifyOptions extends PoolOptions {
+  onFile?: (level: string, file: string) => void
+}
 
 export interface LevelCheck {
   level: string
@@ -15,8 +22,17 @@ export interface LevelCheck {
  * (or of `levels`) rebuilt and hashed against its recorded SHA-256. Returns the files that
  * differ or failed; an empty list means every level comes back byte for byte.
  */
-export async function verifyChain(reader: ChainReader, levels: readonly string[] = reader.container.levels, onFile?: (level: string, file: string) => void): Promise<{ checked: number; bytes: number; failures: LevelCheck[] }> {
+export async function verifyChain(reader: ChainReader, levels: readonly string[] = reader.container.levels, options: VerifyOptions = {}): Promise<{ checked: number; bytes: number; failures: LevelCheck[] }> {
   await reader.container.verify()
+  const { pool, release } = borrowPool(options)
+  try {
+    return await rebuildAll(reader, createRebuilder(reader, pool), levels, options.onFile)
+  } finally {
+    await release()
+  }
+}
+
+async function rebuildAll(reader: ChainReader, rebuilder: Rebuilder, levels: readonly string[], onFile: VerifyOptions['onFile']): Promise<{ checked: number; bytes: number; failures: LevelCheck[] }> {
   const failures: LevelCheck[] = []
   let checked = 0
   let bytes = 0
@@ -25,7 +41,7 @@ export async function verifyChain(reader: ChainReader, levels: readonly string[]
       onFile?.(level, file.name)
       const hash = createHash('sha256')
       try {
-        await reader.rebuildFile(level, file.name, (chunk) => {
+        await rebuilder.rebuildFile(level, file.name, (chunk) => {
           hash.update(chunk)
         })
         const actual = hash.digest('hex')

@@ -6,55 +6,65 @@ import fg from 'fast-glob'
 import { createContainerWriter } from '@qchain/format/node'
 import type { ContainerWriter, TensorInput } from '@qchain/format'
 import type { TensorInfo } from '@qchain/safetensors'
-import { ChainError } from '../errors.js'
-import { encodeMatrix, matrixPartBytes } from '../matrix-codecs.js'
+import type { FolderTensor } from '@qchain/safetensors/node'
 import type { MatrixPart, MatrixValue } from '../matrix.js'
-import { encodePlain } from '../plain-codecs.js'
 import { orderLevels, type ChainLevel } from '../topology.js'
+import { sha256, type EncodedJob } from './encode-job.js'
 import { openLevelSource, type LevelSource } from './level-source.js'
+import { matrixValue } from './matrix-source.js'
+import { OrderedQueue } from './ordered.js'
+import { borrowPool, type CodecPool, type PoolOptions } from './pool.js'
 
 export interface ChainLevelInput extends ChainLevel {
   /** The level's checkpoint folder: the 16-bit model, a GPTQ folder or an LLM.int8 folder. */
   dir: string
 }
 
-export interface WriteChainOptions {
+/** `workers` threads code matrices and tensors (default: the cores available); the bytes written are the same for any count. */
+export interface WriteChainOptions extends PoolOptions {
   metadata?: Record<string, string>
   onProgress?: (event: { level: string; done: number; total: number }) => void
-  /** Sees every matrix coded given a parent, e.g. to measure other codecs on the same pairs. */
+  /** Sees every matrix coded given a parent, e.g. to measure other codecs on the same pairs; the values are valid during the call only. */
   onPair?: (pair: { level: string; parent: string; prefix: string; child: MatrixValue; parentValue: MatrixValue }) => void
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+type Stored = Pick<TensorInput, 'codec' | 'sections'>
+/** A tensor stored once for every level: filled in when its first copy is written. */
+type Shared = { stored?: Stored }
 
 /**
  * Writes a container holding every level's checkpoint files: the base level's matrices coded
  * alone, every other level's given its parent's, tensors identical across levels (and
  * verbatim files) stored once, each safetensors header kept as is so files rebuild byte for
- * byte. Tensors stream through one at a time; the container appears only when complete.
+ * byte. Tensors are coded on `workers` threads, at most two per thread in memory at once;
+ * the container appears only when complete.
  */
 export async function writeChain(path: string, inputs: readonly ChainLevelInput[], options: WriteChainOptions = {}): Promise<{ size: number }> {
   const ordered = orderLevels(inputs)
   const sources = new Map<string, LevelSource>()
   const writer = await createContainerWriter(path, { levels: ordered.map(({ name, parent }) => ({ name, parent })), ...(options.metadata && { metadata: options.metadata }) })
+  let borrowed: ReturnType<typeof borrowPool> | undefined
   try {
+    borrowed = borrowPool(options)
+    const { pool } = borrowed
     for (const level of ordered) sources.set(level.name, await openLevelSource(level.name, level.dir))
-    const shared = new Map<string, Pick<TensorInput, 'codec' | 'sections'>>()
+    const shared = new Map<string, Shared>()
     for (const level of ordered) {
       const source = sources.get(level.name) as LevelSource
       const parent = level.parent === null ? undefined : sources.get(level.parent)
-      await addLevel(writer, source, parent, shared, options)
+      await addLevel(writer, pool, source, parent, shared, options)
     }
     return await writer.finish()
   } catch (error) {
     await writer.abort()
     throw error
   } finally {
+    await borrowed?.release()
     await Promise.all([...sources.values()].map((source) => source.close()))
   }
 }
 
-async function addLevel(writer: ContainerWriter, source: LevelSource, parent: LevelSource | undefined, shared: Map<string, Pick<TensorInput, 'codec' | 'sections'>>, options: WriteChainOptions): Promise<void> {
+async function addLevel(writer: ContainerWriter, pool: CodecPool, source: LevelSource, parent: LevelSource | undefined, shared: Map<string, Shared>, options: WriteChainOptions): Promise<void> {
   const level = source.name
   const weightFiles = new Set(source.folder.files.keys())
   for (const name of (await fg('*', { cwd: source.dir, onlyFiles: true })).sort()) {
@@ -69,15 +79,18 @@ async function addLevel(writer: ContainerWriter, source: LevelSource, parent: Le
   for (const prefix of matrices) for (const part of source.parts(prefix)) partOf.set(`${prefix}.${part}`, { prefix, part })
   const tensors = [...source.folder.tensors.values()]
   const done = new Set<string>()
+  // Workers code in any order; sections are appended in tensor order, so the layout never depends on timing.
+  const queue = new OrderedQueue<EncodedJob | undefined>(pool.window)
   for (const [index, { info, fileName }] of tensors.entries()) {
     options.onProgress?.({ level, done: index, total: tensors.length })
     const owner = partOf.get(info.name)
-    if (!owner) await addPlainTensor(writer, source, info, fileName, shared)
+    if (!owner) await queuePlainTensor(writer, pool, queue, source, info, fileName, shared)
     else if (!done.has(owner.prefix)) {
       done.add(owner.prefix)
-      await addMatrix(writer, source, parent, owner.prefix, options.onPair)
+      await queueMatrix(writer, pool, queue, source, parent, owner.prefix, options.onPair)
     }
   }
+  await queue.drain()
 }
 
 /** A level's matrices: its quantized ones, or for a 16-bit level the ones its parent quantized. */
@@ -86,50 +99,57 @@ function matrixPrefixes(source: LevelSource, parent: LevelSource | undefined): r
   return (parent?.prefixes ?? []).filter((prefix) => source.folder.tensors.has(`${prefix}.weight`))
 }
 
-async function addMatrix(writer: ContainerWriter, source: LevelSource, parent: LevelSource | undefined, prefix: string, onPair: WriteChainOptions['onPair']): Promise<void> {
+async function queueMatrix(writer: ContainerWriter, pool: CodecPool, queue: OrderedQueue<EncodedJob | undefined>, source: LevelSource, parent: LevelSource | undefined, prefix: string, onPair: WriteChainOptions['onPair']): Promise<void> {
   const level = source.name
-  const value = await source.value(prefix)
-  const parentValue = parent ? await parent.value(prefix) : undefined
-  if (parent && parentValue) onPair?.({ level, parent: parent.name, prefix, child: value, parentValue })
-  const encoded = encodeMatrix(value, parentValue, { level, tensor: prefix })
-  const sections: number[] = []
-  for (const { role, bytes } of encoded.sections) sections.push(await writer.addSection(bytes, { role, level }))
-  const given = parent ? parent.parts(prefix).map((part) => `${prefix}.${part}`) : []
-  for (const part of source.parts(prefix)) {
-    const name = `${prefix}.${part}`
-    const found = source.folder.tensors.get(name)
-    if (!found) throw new ChainError('unsupported', 'a quantized matrix lacks this tensor', { file: source.dir, level, tensor: name })
-    const original = await source.folder.read(name)
-    // The rebuild packs codes the way AutoGPTQ does; refuse a checkpoint whose bytes that would not reproduce.
-    if (Buffer.compare(matrixPartBytes(value, part, source.gptq), original) !== 0) {
-      throw new ChainError('unsupported', 'packing the decoded codes does not reproduce this tensor byte for byte', { file: source.dir, level, tensor: name })
-    }
-    writer.addTensor(level, {
-      name,
-      file: found.fileName,
-      dtype: found.info.dtype,
-      shape: found.info.shape,
-      codec: encoded.codec,
-      sections,
-      given,
-      params: { prefix, part, rows: value.value.rows, cols: value.value.cols, ...(source.gptq && { bits: source.gptq.bits, format: source.gptq.format }) },
-      sha256: sha256(original),
-    })
+  // Only reads here: unpacking, packing checks, hashing and coding all happen in the job.
+  const matrix = { ...(await source.read(prefix)), level, dir: source.dir }
+  const parentMatrix = parent && { ...(await parent.read(prefix)), level: parent.name, dir: parent.dir }
+  if (parent && parentMatrix && onPair) {
+    // Before the bytes move to a worker.
+    const child = matrixValue(matrix, { file: source.dir, level, tensor: prefix })
+    onPair({ level, parent: parent.name, prefix, child, parentValue: matrixValue(parentMatrix, { file: parent.dir, level: parent.name, tensor: prefix }) })
   }
+  const parts = matrix.parts.map(({ part }) => ({ part, name: `${prefix}.${part}`, found: source.folder.tensors.get(`${prefix}.${part}`) as FolderTensor }))
+  const given = parent ? parent.parts(prefix).map((part) => `${prefix}.${part}`) : []
+  await queue.push(pool.encode({ kind: 'matrix', prefix, matrix, ...(parentMatrix && { parent: parentMatrix }) }), async (encoded) => {
+    const { codec, sections: payloads, sha256: digests, rows, cols } = encoded as EncodedJob
+    const sections: number[] = []
+    for (const { role, bytes } of payloads) sections.push(await writer.addSection(bytes, { role, level }))
+    for (const [index, { part, name, found }] of parts.entries()) {
+      writer.addTensor(level, {
+        name,
+        file: found.fileName,
+        dtype: found.info.dtype,
+        shape: found.info.shape,
+        codec,
+        sections,
+        given,
+        params: { prefix, part, rows, cols, ...(source.gptq && { bits: source.gptq.bits, format: source.gptq.format }) },
+        sha256: digests[index] as string,
+      })
+    }
+  })
 }
 
 /** A tensor no level quantizes: coded alone once, in a shared section every level may use. */
-async function addPlainTensor(writer: ContainerWriter, source: LevelSource, info: TensorInfo, fileName: string, shared: Map<string, Pick<TensorInput, 'codec' | 'sections'>>): Promise<void> {
+async function queuePlainTensor(writer: ContainerWriter, pool: CodecPool, queue: OrderedQueue<EncodedJob | undefined>, source: LevelSource, info: TensorInfo, fileName: string, shared: Map<string, Shared>): Promise<void> {
   const bytes = await source.folder.read(info.name)
   const digest = sha256(bytes)
   const key = `${info.dtype}:${digest}`
-  let stored = shared.get(key)
-  if (!stored) {
-    const plain = encodePlain(bytes, info.dtype)
-    stored = { codec: plain.codec, sections: [await writer.addSection(plain.bytes, { role: 'payload', level: null })] }
-    shared.set(key, stored)
+  const addTensor = (stored: Stored) => writer.addTensor(source.name, { name: info.name, file: fileName, dtype: info.dtype, shape: info.shape, ...stored, sha256: digest })
+  const known = shared.get(key)
+  if (known) {
+    // Its first copy is queued ahead of this one, so its section exists by the time this commits; it costs no memory.
+    await queue.push(Promise.resolve(undefined), () => addTensor(known.stored as Stored), 0)
+    return
   }
-  writer.addTensor(source.name, { name: info.name, file: fileName, dtype: info.dtype, shape: info.shape, ...stored, sha256: digest })
+  const entry: Shared = {}
+  shared.set(key, entry)
+  await queue.push(pool.encode({ kind: 'plain', bytes, dtype: info.dtype }), async (encoded) => {
+    const { codec, sections } = encoded as EncodedJob
+    entry.stored = { codec, sections: [await writer.addSection((sections[0] as { bytes: Uint8Array }).bytes, { role: 'payload', level: null })] }
+    addTensor(entry.stored)
+  })
 }
 
 async function fileSha256(path: string): Promise<string> {

@@ -4,7 +4,8 @@ import { basename, dirname, join } from 'node:path'
 
 /**
  * Writes a file so that it either appears complete under its final name or not at all:
- * write to a temporary name in the same folder, fsync, then rename over the target.
+ * write to a temporary name in the same folder, fsync, then rename over the target. A
+ * process killed on the way leaves at most a dot-named `.<name>.<random>.tmp` file.
  */
 export async function writeFileAtomically(path: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
@@ -19,6 +20,15 @@ export async function writeFileAtomically(path: string, write: (handle: FileHand
     throw error
   }
   await rename(temporary, path)
+  await syncFolder(dirname(path))
+}
+
+/** Makes renames into a folder durable; some platforms cannot open folders, and then the rename is all we get. */
+export async function syncFolder(dir: string): Promise<void> {
+  const folder = await open(dir, 'r').catch(() => undefined)
+  if (!folder) return
+  await folder.sync().catch(() => undefined)
+  await folder.close()
 }
 
 /** FileHandle.write may write less than asked; loop until every byte is out. */

@@ -8,7 +8,10 @@ export interface FileSource extends ByteSource {
 
 /** A byte source over a local file; each slice is one positioned read into a fresh buffer. */
 export async function openFileSource(path: string): Promise<FileSource> {
-  const handle = await open(path, 'r')
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new SafetensorsError('not-found', 'no such file', { file: path })
+    throw error
+  })
   const stats = await handle.stat()
   if (!stats.isFile()) {
     await handle.close()

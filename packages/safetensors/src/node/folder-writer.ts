@@ -1,11 +1,11 @@
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { SafetensorsError } from '../errors.js'
 import { byteLength, type SafetensorsHeader } from '../header.js'
 import { encodeHeader, type TensorSpec } from '../header-encode.js'
-import { INDEX_FILE_NAME } from '../sharded-index.js'
-import { writeAll, writeFileAtomically } from './atomic-write.js'
+import { INDEX_FILE_NAME, parseShardedIndex } from '../sharded-index.js'
+import { syncFolder, writeAll, writeFileAtomically } from './atomic-write.js'
 
 export interface FolderWriterOptions {
   /** Start a new shard when the next tensor would take a shard past this many bytes of data. */
@@ -34,7 +34,9 @@ interface Shard {
  * (a quantizer finishing layer by layer): headers first, then each tensor written in place,
  * so memory holds one tensor. Specs are split into shards, in the order given, past
  * `maxShardBytes`; shards get Hugging Face names and a model.safetensors.index.json. Files
- * appear under their final names only in finish().
+ * appear under their final names only in finish(), in an order that keeps the folder from
+ * opening as a model until the last step (see finish). For a folder that must appear whole,
+ * write into a staged folder (stageFolder in @qchain/quantize) and rename it.
  */
 export async function createFolderWriter(dir: string, specs: readonly TensorSpec[], options: FolderWriterOptions = {}): Promise<SafetensorsFolderWriter> {
   await mkdir(dir, { recursive: true })
@@ -87,12 +89,36 @@ export async function createFolderWriter(dir: string, specs: readonly TensorSpec
         await shard.handle.sync()
         await shard.handle.close()
       }
+      // Renames of several files cannot be one step, so every state in between must be refused
+      // by readers: the old index goes first (old shards without it do not open), the new index
+      // comes last (new shards without it do not open), and old shards are removed after.
+      const previous = await previousShards(dir)
+      await rm(join(dir, INDEX_FILE_NAME), { force: true })
       for (const shard of shards) await rename(shard.temporary, join(dir, shard.fileName))
       if (shards.length > 1) await writeIndex(dir, shards, specs)
-      return { files: shards.map((shard) => shard.fileName) }
+      const files = shards.map((shard) => shard.fileName)
+      for (const name of previous) if (!files.includes(name)) await rm(join(dir, name), { force: true })
+      await syncFolder(dir)
+      return { files }
     },
     abort,
   }
+}
+
+/**
+ * The weights files of a model already in the folder: its index's shards, and every file
+ * named as this writer names them (left by an earlier run that was interrupted in finish).
+ */
+async function previousShards(dir: string): Promise<string[]> {
+  const names = new Set((await readdir(dir)).filter((name) => /^model(-\d{5}-of-\d{5})?\.safetensors$/.test(name)))
+  const indexPath = join(dir, INDEX_FILE_NAME)
+  const text = await readFile(indexPath, 'utf8').catch(() => undefined)
+  try {
+    if (text !== undefined) for (const shard of parseShardedIndex(text, indexPath).shards) names.add(shard)
+  } catch {
+    // an unreadable index is replaced anyway
+  }
+  return [...names]
 }
 
 function splitIntoShards(specs: readonly TensorSpec[], maxShardBytes: number): TensorSpec[][] {

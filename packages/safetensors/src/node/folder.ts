@@ -45,6 +45,11 @@ export async function openSafetensorsFolder(path: string): Promise<SafetensorsFo
     const detail = found.length === 0 ? 'no .safetensors file found' : `${found.length} .safetensors files but no ${INDEX_FILE_NAME} to say how they fit together`
     throw new SafetensorsError('invalid-index', detail, { file: path })
   }
+  // One shard of several (an interrupted download or write) must not pass for a whole model.
+  const shard = /-\d+-of-(\d+)\.safetensors$/.exec(found[0] as string)
+  if (shard && Number(shard[1]) > 1) {
+    throw new SafetensorsError('invalid-index', `${found[0]} is one of ${Number(shard[1])} shards, and there is no ${INDEX_FILE_NAME}`, { file: path })
+  }
   return openFiles(path, found, undefined)
 }
 

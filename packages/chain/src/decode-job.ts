@@ -1,0 +1,104 @@
+import type { CheckpointFormat } from '@qchain/gptq'
+import type { Container, TensorEntry } from '@qchain/format'
+import { byteLength, type Dtype } from '@qchain/safetensors'
+import { ChainError } from './errors.js'
+import { decodeMatrix, matrixPartBytes } from './matrix-codecs.js'
+import type { MatrixPart, MatrixValue } from './matrix.js'
+import { decodePlain } from './plain-codecs.js'
+
+/** One tensor the job gives back: its name, its byte length from the index, and for a matrix which part. */
+export interface JobOutput {
+  tensor: string
+  byteLength: number
+  part?: MatrixPart
+  gptq?: { bits: number; format: CheckpointFormat }
+}
+
+/** A coded matrix of one level on the way from the base to the requested level. */
+export interface DecodeStep {
+  level: string
+  tensor: string
+  codec: string
+  sections: Uint8Array[]
+  rows: number
+  cols: number
+}
+
+/**
+ * Everything one decode needs, section bytes included, so it runs anywhere (inline or in a
+ * worker): a plain tensor, or every part of one matrix of a level (decoded once for all).
+ */
+export type DecodeJob = { kind: 'plain'; level: string; codec: string; section: Uint8Array; output: JobOutput } | { kind: 'matrix'; level: string; steps: DecodeStep[]; outputs: JobOutput[] }
+
+/** Tensors that come from the same job share its key: the parts of one matrix. */
+export function jobKey(entry: TensorEntry): string {
+  return entry.params.part === undefined ? `tensor\u0000${entry.name}` : `matrix\u0000${String(entry.params.prefix)}`
+}
+
+/** The index's byte length of a tensor, refused when its dtype and shape give none. */
+function outputOf(level: string, entry: TensorEntry): JobOutput {
+  const expected = byteLength(entry.shape, entry.dtype as Dtype)
+  if (expected === undefined) throw new ChainError('corrupt', `dtype ${entry.dtype} with shape [${entry.shape.join(', ')}] has no byte length`, { level, tensor: entry.name })
+  if (entry.params.part === undefined) return { tensor: entry.name, byteLength: expected }
+  const format: CheckpointFormat = entry.params.format === 'gptq_v2' ? 'gptq_v2' : 'gptq'
+  return { tensor: entry.name, byteLength: expected, part: entry.params.part as MatrixPart, ...(entry.params.bits !== undefined && { gptq: { bits: Number(entry.params.bits), format } }) }
+}
+
+/**
+ * Reads the sections a tensor's job needs: its own, or for a matrix every part of it and the
+ * matrices it is coded given, up through `given` to the base. `siblings` lists a matrix's parts.
+ */
+export async function planDecodeJob(container: Container, level: string, name: string, siblings: (prefix: string) => readonly TensorEntry[]): Promise<DecodeJob> {
+  const entry = container.tensor(level, name)
+  if (entry.params.part === undefined) {
+    const [section] = entry.sections
+    if (section === undefined) throw new ChainError('corrupt', 'a tensor without sections', { level, tensor: name })
+    return { kind: 'plain', level, codec: entry.codec, section: await container.readSection(section), output: outputOf(level, entry) }
+  }
+  const path: { level: string; entry: TensorEntry }[] = [{ level, entry }]
+  for (const ancestor of container.chain(level).slice(1)) {
+    const parentName = (path[path.length - 1] as { entry: TensorEntry }).entry.given[0]
+    if (parentName === undefined) break
+    path.push({ level: ancestor, entry: container.tensor(ancestor, parentName) })
+  }
+  const steps: DecodeStep[] = []
+  for (const step of path.reverse()) {
+    const sections = await container.readSections(step.entry.sections)
+    steps.push({
+      level: step.level,
+      tensor: step.entry.name,
+      codec: step.entry.codec,
+      sections: step.entry.sections.map((id) => sections.get(id) as Uint8Array),
+      rows: Number(step.entry.params.rows),
+      cols: Number(step.entry.params.cols),
+    })
+  }
+  return { kind: 'matrix', level, steps, outputs: siblings(String(entry.params.prefix)).map((part) => outputOf(level, part)) }
+}
+
+/** A job's decoded bytes by tensor name. */
+export function jobOutputs(job: DecodeJob, bytes: readonly Uint8Array[]): Map<string, Uint8Array> {
+  const outputs = job.kind === 'plain' ? [job.output] : job.outputs
+  return new Map(outputs.map((output, index) => [output.tensor, bytes[index] as Uint8Array]))
+}
+
+/** Decodes a job; returns one byte array per output, in order, each its tensor's bytes as stored. */
+export function runDecodeJob(job: DecodeJob): Uint8Array[] {
+  if (job.kind === 'plain') {
+    const where = { level: job.level, tensor: job.output.tensor }
+    return [decodePlain(job.codec, job.section, job.output.byteLength, where)]
+  }
+  let value: MatrixValue | undefined
+  for (const step of job.steps) {
+    // The last step's 16-bit weights land in one buffer sized by the (already checked) parent.
+    const into = step.codec === 'half-given' && value ? new Uint16Array(value.value.rows * value.value.cols) : undefined
+    value = decodeMatrix(step.codec, step.sections, value, { rows: step.rows, cols: step.cols }, { level: step.level, tensor: step.tensor }, into)
+  }
+  const matrix = value as MatrixValue
+  return job.outputs.map((output) => {
+    const where = { level: job.level, tensor: output.tensor }
+    const bytes = matrixPartBytes(matrix, output.part as MatrixPart, output.gptq, where)
+    if (bytes.length !== output.byteLength) throw new ChainError('corrupt', `rebuilt ${bytes.length} bytes, the index says ${output.byteLength}`, where)
+    return bytes
+  })
+}

@@ -1,0 +1,81 @@
+import { availableParallelism } from 'node:os'
+import { Piscina } from 'piscina'
+import { runDecodeJob, type DecodeJob } from '../decode-job.js'
+import { ChainError } from '../errors.js'
+import { runEncodeJob, type EncodedJob, type EncodeJob } from './encode-job.js'
+import { transferList } from './transfer.js'
+import { receiveError, type SentError } from './worker-errors.js'
+
+export type Task = { op: 'decode'; job: DecodeJob } | { op: 'encode'; job: EncodeJob }
+type TaskOutput = Uint8Array[] | EncodedJob
+export type TaskReply = { ok: TaskOutput; failed?: undefined } | { ok?: undefined; failed: SentError }
+
+/** Runs codec jobs on worker threads, or inline on the calling thread when there is one worker. */
+export interface CodecPool {
+  readonly workers: number
+  /** Jobs worth keeping in flight: enough to keep every worker busy, few enough to bound memory. */
+  readonly window: number
+  /** The job's buffers are moved to the worker: the caller must not use them afterwards. */
+  encode(job: EncodeJob): Promise<EncodedJob>
+  /** The job's section bytes are copied before they move (they may be views of a shared buffer). */
+  decode(job: DecodeJob): Promise<Uint8Array[]>
+  close(): Promise<void>
+}
+
+/** `workers` threads (default: the cores available); 1 runs every job inline, without a pool. */
+export function createCodecPool(workers: number = availableParallelism()): CodecPool {
+  if (!Number.isSafeInteger(workers) || workers < 1) throw new ChainError('bad-option', `workers must be a whole number >= 1, not ${workers}`, { field: 'workers' })
+  if (workers === 1) {
+    return {
+      workers,
+      window: 1,
+      encode: async (job) => runEncodeJob(job),
+      decode: async (job) => runDecodeJob(job),
+      close: async () => {},
+    }
+  }
+  // minThreads = maxThreads: every worker starts now (loading the codecs while the caller reads) and stays.
+  const piscina = new Piscina<Task, TaskReply>({ ...workerModule(), minThreads: workers, maxThreads: workers })
+  const run = async (task: Task): Promise<TaskOutput> => {
+    const reply = await piscina.run(task, { transferList: transferList(task.job) })
+    if (reply.failed) throw receiveError(reply.failed)
+    return reply.ok as TaskOutput
+  }
+  return {
+    workers,
+    window: 2 * workers,
+    encode: async (job) => (job.kind === 'plain' && job.bytes.length < INLINE_BYTES ? runEncodeJob(job) : ((await run({ op: 'encode', job })) as EncodedJob)),
+    decode: async (job) => (job.kind === 'plain' && job.section.length < INLINE_BYTES ? runDecodeJob(job) : ((await run({ op: 'decode', job: ownSections(job) })) as Uint8Array[])),
+    close: () => piscina.destroy(),
+  }
+}
+
+/** Plain tensors smaller than this (biases, norms) are coded inline: a worker round trip costs more. */
+const INLINE_BYTES = 64 * 1024
+
+/** How callers choose where codecs run: a thread count, or a pool they started (and close) themselves. */
+export interface PoolOptions {
+  /** Threads (default: the cores available); 1 runs inline. Ignored when `pool` is given. */
+  workers?: number
+  /** A running pool to use, e.g. one shared by an encode and the verify after it; left open. */
+  pool?: CodecPool
+}
+
+/** The caller's pool, or a new one that `release` closes. */
+export function borrowPool(options: PoolOptions): { pool: CodecPool; release(): Promise<void> } {
+  if (options.pool) return { pool: options.pool, release: async () => {} }
+  const pool = createCodecPool(options.workers)
+  return { pool, release: () => pool.close() }
+}
+
+/** The worker beside this module; from TypeScript sources (the tests) a shim loads it through tsx. */
+function workerModule(): { filename: string } {
+  const fromSource = import.meta.url.endsWith('.ts')
+  return { filename: new URL(fromSource ? './codec-worker.dev.mjs' : './codec-worker.js', import.meta.url).href }
+}
+
+/** A job whose sections each own their buffer, so moving them leaves the container's bytes alone. */
+function ownSections(job: DecodeJob): DecodeJob {
+  if (job.kind === 'plain') return { ...job, section: job.section.slice() }
+  return { ...job, steps: job.steps.map((step) => ({ ...step, sections: step.sections.map((section) => section.slice()) })) }
+}

@@ -1,0 +1,106 @@
+import type { RowPredictor } from './half-predictor.js'
+import { kernelsWithMemory, type ResidualKernels } from './kernel-module.js'
+import { QuantRows } from './quant-rows.js'
+
+const STATE = 0
+const CURSORS = 16
+/** Room for a cursor per 6-bit table number. */
+const CURSOR_BYTES = 4 * 64
+/** Keeps the kernel's bit position (at most 11 bits per element) inside an i32 whatever a stream says. */
+const MAX_ELEMENTS = 2 ** 27
+
+/** What the decode leaves for the caller's checks. */
+export interface KernelResult {
+  cursor: Int32Array
+  escapeAt: number
+  bitPos: number
+  seen: number
+}
+
+/**
+ * One tensor's residual decode in the WebAssembly kernel's memory. The stream's sections are
+ * read straight into views of that memory (`symbols`, then `escapes`, then `low`), so nothing
+ * is copied but the parent codes and the output. Regions, in order: state, cursors, column
+ * bases, row table, parent codes, symbols (n + cols), escapes and low bits (together at most the
+ * stream's remaining bytes + 8), output (2n). Whatever a lying stream makes the cursors, the
+ * escape count or the bit position reach (at most 2n symbols, n escapes, 11n bits: every
+ * element advances one of them once), the reads stay inside the later regions.
+ */
+export class DecodeSpace {
+  readonly symbols: Uint8Array
+  private readonly columnBase: number
+  private readonly table: number
+  private readonly parent: number
+  private readonly escapes: number
+  private readonly out: number
+  private readonly quantRows: QuantRows | null
+  private low = 0
+
+  private constructor(
+    private readonly kernel: ResidualKernels,
+    private readonly n: number,
+    private readonly cols: number,
+    predict: RowPredictor,
+    streamRest: number,
+  ) {
+    this.columnBase = CURSORS + CURSOR_BYTES
+    this.table = this.columnBase + 4 * cols
+    const quantBase = this.table + 4 * predict.table.length
+    this.quantRows = predict.quant ? new QuantRows(kernel, quantBase, predict.quant, cols, predict.table.length) : null
+    this.parent = quantBase + (predict.quant ? QuantRows.bytes(cols, predict.quant.groups, predict.table.length) : 0)
+    const symbols = this.parent + n
+    this.escapes = (symbols + n + cols + 1) & ~1
+    this.out = (this.escapes + streamRest + 8 + 1) & ~1
+    this.symbols = new Uint8Array(kernel.memory.buffer, symbols, n + cols)
+  }
+
+  /** Space for a tensor predicted by `predict`, or null where WebAssembly or the memory is unavailable. */
+  static open(n: number, cols: number, predict: RowPredictor, streamRest: number): DecodeSpace | null {
+    if (n > MAX_ELEMENTS) return null
+    const tableLength = predict.table.length
+    const quantBytes = predict.quant ? QuantRows.bytes(cols, predict.quant.groups, tableLength) : 0
+    const kernel = kernelsWithMemory(CURSORS + CURSOR_BYTES + 4 * cols + 4 * tableLength + quantBytes + 2 * n + cols + streamRest + 12 + 2 * n)
+    return kernel && new DecodeSpace(kernel, n, cols, predict, streamRest)
+  }
+
+  escapeView(count: number): Uint16Array {
+    this.low = this.escapes + 2 * count
+    return new Uint16Array(this.kernel.memory.buffer, this.escapes, count)
+  }
+
+  /** The low bits' view (after the escapes), followed by 4 zero bytes for the kernel's 32-bit reads. */
+  lowView(length: number): Uint8Array {
+    new Uint8Array(this.kernel.memory.buffer, this.low + length, 4).fill(0)
+    return new Uint8Array(this.kernel.memory.buffer, this.low, length)
+  }
+
+  /**
+   * Decodes every row into `out`: the predictor's entries carry table numbers (its contextMap),
+   * `starts` are the tables' first symbols. 16-bit children come out as patterns
+   * (fromOrdered), codes as they are (the predictor's indexing tells which).
+   */
+  decode(rows: number, predict: RowPredictor, starts: Int32Array, out: Uint16Array): KernelResult {
+    const { memory } = this.kernel
+    const decodeRow = this.kernel.decodeRow[predict.indexing]
+    const { n, cols } = this
+    const buffer = memory.buffer
+    const words = new Int32Array(buffer)
+    words.fill(0, STATE / 4, STATE / 4 + 4)
+    words.set(starts, CURSORS / 4)
+    words.set(predict.columnBase, this.columnBase / 4)
+    new Uint8Array(buffer, this.parent, n).set(predict.parentCodes.subarray(0, n))
+    const table = new Int32Array(buffer, this.table, predict.table.length)
+    this.quantRows?.setMap(predict.contextMap)
+    for (let r = 0; r < rows; r++) {
+      if (this.quantRows) {
+        this.quantRows.fill(r, this.parent + r * cols, this.columnBase, this.table)
+      } else {
+        predict.prepare(r)
+        table.set(predict.table)
+      }
+      decodeRow(this.out + 2 * r * cols, this.parent + r * cols, cols, this.columnBase, this.table, CURSORS, this.symbols.byteOffset, this.escapes, this.low, STATE)
+    }
+    out.set(new Uint16Array(buffer, this.out, n))
+    return { cursor: words.slice(CURSORS / 4, CURSORS / 4 + starts.length), escapeAt: words[STATE / 4] as number, bitPos: words[STATE / 4 + 1] as number, seen: words[STATE / 4 + 2] as number }
+  }
+}

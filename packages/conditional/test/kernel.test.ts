@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ConditionalError, decode, encode, type Child, type Parent } from '../src/index.js'
+import { halfEntry, halfPredictor, stepLambdas } from '../src/half-predictor.js'
+import { kernelModules } from '../src/kernel-module.js'
+import { sameChild } from './compare.js'
+import { gptqLevel, hasBabyllama, hasIsnet, int8Level, loadBabyllamaLinears, loadMatrices } from './levels.js'
+import { seededRandom } from './random.js'
+import { int8Of, levelOf, randomHalf, withOddGrid, withSurprises } from './synthetic.js'
+
+interface Codec {
+  encode: typeof encode
+  decode: typeof decode
+}
+
+/** The package with WebAssembly hidden, so every residual encode and decode takes the TypeScript loops. */
+async function typescriptOnly(): Promise<Codec> {
+  vi.stubGlobal('WebAssembly', undefined)
+  vi.resetModules()
+  return await import('../src/index.js')
+}
+
+/** The outcome of a decode: the child's values, or the error's problem (module copies have their own error classes, hence the name test). */
+function outcome(work: () => Child): string | Child {
+  try {
+    return work()
+  } catch (error) {
+    if (!(error instanceof Error) || error.constructor.name !== ConditionalError.name) throw error
+    return (error as ConditionalError).problem
+  }
+}
+
+/** Both encoders write the same bytes; both decoders on them and on damaged copies: same values, or both refuse with the same problem. */
+function expectSameCoding(reference: Codec, child: Child, parent: Parent, damaged: number): void {
+  const bytes = encode(child, parent)
+  expect(Buffer.from(reference.encode(child, parent)).equals(Buffer.from(bytes))).toBe(true)
+  expect(sameChild(decode(bytes, parent), child)).toBe(true)
+  expect(sameChild(reference.decode(bytes, parent), child)).toBe(true)
+  const random = seededRandom(child.rows * 7919 + child.cols)
+  for (let round = 0; round < damaged; round++) {
+    const copy = bytes.slice()
+    const at = 20 + Math.floor(random() * (copy.length - 20))
+    copy[at] = copy[at]! ^ (1 << Math.floor(random() * 8))
+    const kernel = outcome(() => decode(copy, parent))
+    const expected = outcome(() => reference.decode(copy, parent))
+    if (typeof kernel === 'string' || typeof expected === 'string') expect(kernel).toEqual(expected)
+    else expect(sameChild(kernel, expected)).toBe(true)
+  }
+}
+
+describe('residual codec kernels', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    vi.resetModules()
+  })
+
+  it('keeps every module under the 4 KB browsers compile synchronously on a main thread', () => {
+    for (const bytes of kernelModules()) expect(bytes.length).toBeLessThan(4096)
+  })
+
+  it('int8 row tables (mirrored for negative codes) match the direct formula', () => {
+    const random = seededRandom(5)
+    const scb = Float32Array.from({ length: 64 }, (_, r) => [0, -1.5, 1e-9, 3e-6, 65504 * 127, Infinity, NaN][r] ?? 10 ** (8 * random() - 6))
+    for (const format of ['f16', 'bf16'] as const) {
+      const predict = halfPredictor(format, { rows: scb.length, cols: 1, weight: new Int8Array(scb.length), scb })
+      for (let r = 0; r < scb.length; r++) {
+        predict.prepare(r)
+        const step = Math.fround((scb[r] as number) / 127)
+        const { stepLambda, zeroLambda } = stepLambdas(step, format)
+        for (let q = 0; q < 256; q++) expect(predict.table[q]).toBe(halfEntry(Math.fround(((q << 24) >> 24) * step), stepLambda, zeroLambda, format))
+      }
+    }
+  })
+
+  it('code synthetic pairs exactly as the TypeScript loops, damaged or not', async () => {
+    const reference = await typescriptOnly()
+    vi.unstubAllGlobals()
+    for (const format of ['f16', 'bf16'] as const) {
+      const { child, values } = randomHalf(12, 200, format, 9)
+      const surprising = withSurprises(child, 10)
+      expectSameCoding(reference, surprising, int8Of(values, 12, 200), 100)
+      expectSameCoding(reference, surprising, withOddGrid(await levelOf(values, 12, 200, { bits: 8, groupSize: 64, sym: false })), 50)
+      expectSameCoding(reference, surprising, await levelOf(values, 12, 200, { bits: 4, groupSize: 32, sym: true, actOrder: true }), 50)
+    }
+  })
+
+  it.skipIf(!hasIsnet())('code isnet 16|int8 exactly as the TypeScript loops', async () => {
+    const reference = await typescriptOnly()
+    vi.unstubAllGlobals()
+    for (const m of await loadMatrices('isnet-fp16', (i) => i % 12 === 3)) expectSameCoding(reference, m.child, int8Level(m), 20)
+  })
+
+  it.skipIf(!hasBabyllama())('code babyllama 16|8, 8|4 and 16|4 exactly as the TypeScript loops', async () => {
+    const reference = await typescriptOnly()
+    vi.unstubAllGlobals()
+    for (const format of ['f16', 'bf16'] as const) {
+      for (const m of (await loadBabyllamaLinears(format)).filter((_, i) => i % 5 === 0)) {
+        const q8 = await gptqLevel(m, 'rtn', { bits: 8, groupSize: 128, sym: true })
+        const q4 = await gptqLevel(m, 'rtn', { bits: 4, groupSize: 128, sym: false })
+        expectSameCoding(reference, m.child, q8, 10)
+        expectSameCoding(reference, q8, q4, 10)
+        expectSameCoding(reference, m.child, q4, 10)
+      }
+    }
+  })
+})
