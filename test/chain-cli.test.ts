@@ -68,6 +68,16 @@ describe.skipIf(!hasFixture('babyllama-105-fp16'))('qchain chain, extract, verif
     for (const file of ['model.safetensors', 'config.json', 'quantize_config.json', 'tokenizer.json']) {
       expect(Buffer.compare(await readFile(join(dir, 'eight', file)), await readFile(join(levelDir('8'), file))), file).toBe(0)
     }
+
+    // Without baselines the report keeps every level's weights and bits, and only the raw and container rows.
+    const lean = await qchain('chain', '--config', join(dir, 'chain.config.json'), '--no-baselines', '--no-eval', '--out', join(dir, 'lean'), '--json')
+    expect(lean.code, lean.stderr).toBe(0)
+    const leanReport = JSON.parse(lean.stdout)
+    expect(leanReport.levels.map((level: { weights: number }) => level.weights)).toEqual(report.levels.map((level: { weights: number }) => level.weights))
+    expect(leanReport.levels.map((level: { bitsPerWeight: number }) => level.bitsPerWeight)).toEqual(report.levels.map((level: { bitsPerWeight: number }) => level.bitsPerWeight))
+    expect(leanReport.methods.map((method: { method: string }) => method.method)).toEqual(['raw checkpoint files', 'qchain container'])
+    expect(Object.keys(leanReport.peakRssAfter)).toEqual(['quantize', 'encode', 'verify', 'report'])
+    expect(leanReport.peakRssBytes).toBeGreaterThanOrEqual(leanReport.peakRssAfter.verify)
   })
 
   it('fails fast with the resolver message when the source is not on this machine, and on bad flags', async () => {

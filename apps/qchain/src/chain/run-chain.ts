@@ -6,7 +6,7 @@ import { PairAnalyzer, type Child, type Parent } from '@qchain/conditional'
 import { QchainError } from '@qchain/errors'
 import { openContainerFile } from '@qchain/format/node'
 import { readModelConfig, resolveModel, type ModelConfig } from '@qchain/model'
-import { quantizeModel } from '@qchain/quantize'
+import { openCheckpoint, quantizeModel } from '@qchain/quantize'
 import { openSafetensorsFolder, type SafetensorsFolder } from '@qchain/safetensors/node'
 import { analyzeQuantized, analyzeSixteenBit } from '../analyze/analyze-levels.js'
 import { sequencesFor } from '../calibration-source.js'
@@ -147,7 +147,7 @@ async function buildReport(
       const entry = summary.levels.find((level) => level.level === folder.level)
       const analysis = config.report.baselines ? await analyzeLevel(folder, sixteenFolder) : undefined
       const pair = pairReports.find((candidate) => candidate.level === folder.level)
-      const weights = pair?.weights ?? analysis?.values ?? 0
+      const weights = pair?.weights ?? analysis?.values ?? (await levelWeights(folder))
       const ownBytes = entry?.ownBytes ?? 0
       levels.push({
         level: folder.level,
@@ -198,6 +198,24 @@ async function buildReport(
 
 /** maxRSS is in kilobytes. */
 const peakRss = () => process.resourceUsage().maxRSS * 1024
+
+/** Weights a level codes: every parameter of a 16-bit model, the quantized matrices' of a quantized one. */
+async function levelWeights(folder: LevelFolder): Promise<number> {
+  if (folder.level === '16') {
+    const model = await openSafetensorsFolder(folder.dir)
+    try {
+      return [...model.tensors.values()].reduce((sum, { info }) => sum + info.shape.reduce((a, b) => a * b, 1), 0)
+    } finally {
+      await model.close()
+    }
+  }
+  const checkpoint = await openCheckpoint(folder.dir)
+  try {
+    return checkpoint.prefixes.reduce((sum, prefix) => sum + checkpoint.matrixShape(prefix).reduce((a, b) => a * b, 1), 0)
+  } finally {
+    await checkpoint.close()
+  }
+}
 
 function analyzeLevel(folder: LevelFolder, sixteenFolder: SafetensorsFolder | undefined) {
   return folder.level === '16' || !sixteenFolder ? analyzeSixteenBit(folder.dir, { baselines: false }) : analyzeQuantized(folder.dir, sixteenFolder, { baselines: false })
