@@ -9,7 +9,7 @@ import { openSafetensorsFolder } from '@qchain/safetensors/node'
 import { generateModel } from './generate.js'
 import { SHAPES, type ShapeName } from './shapes.js'
 
-const USAGE = `usage: npx tsx tools/synthetic-model/chain-rss.ts [--shape tinyllama-1.1b|mini] [--model DIR] [--method rtn|gptq] [--out results.json]
+const USAGE = `usage: npx tsx tools/synthetic-model/chain-rss.ts [--shape tinyllama-1.1b|mini] [--model DIR] [--method rtn|gptq] [--workers N] [--out results.json]
 Chains a synthetic Llama (generated once into the temp folder, or --model) 16/8/4 with
 qchain chain and prints the run's peak resident memory beside the 2 GiB target, as JSON.`
 
@@ -38,9 +38,10 @@ function run(args: string[]): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { shape: { type: 'string', default: 'tinyllama-1.1b' }, model: { type: 'string' }, method: { type: 'string', default: 'rtn' }, out: { type: 'string' } } })
+  const { values } = parseArgs({ options: { shape: { type: 'string', default: 'tinyllama-1.1b' }, model: { type: 'string' }, method: { type: 'string', default: 'rtn' }, workers: { type: 'string' }, out: { type: 'string' } } })
   const shape = values.shape as string
-  if (!(shape in SHAPES) || !['rtn', 'gptq'].includes(values.method as string)) {
+  const workers = values.workers === undefined ? undefined : Number(values.workers)
+  if (!(shape in SHAPES) || !['rtn', 'gptq'].includes(values.method as string) || (workers !== undefined && !(Number.isInteger(workers) && workers >= 1))) {
     console.error(USAGE)
     process.exit(2)
   }
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
       calibration: { source: join(work, 'calibration.json'), samples: 4, seqLen: 128 },
       evaluation: { enabled: false },
       report: { baselines: false },
+      ...(workers !== undefined && { workers }),
       output: { dir: join(work, 'out') },
     }
     await mkdir(work, { recursive: true })
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     }
     const raw = report.levels.reduce((sum, level) => sum + level.rawBytes, 0)
     const result = {
-      name: `chain peak RSS (${shape}, ${values.method})`,
+      name: `chain peak RSS (${shape}, ${values.method}, ${workers ?? 'default'} workers)`,
       parameters: await parameterCount(model),
       inputBytes: raw,
       outputBytes: report.containerBytes,
