@@ -1,20 +1,10 @@
-import { assembleModule, type WasmFunction } from '@qchain/huffman'
+import { assembleModule, wasmApi, type WasmFunction, type WasmMemory } from '@qchain/huffman'
 import { encodeRowFunction, groupFunction } from './encode-kernel-code.js'
 import { residualRowFunction } from './decode-kernel-code.js'
 import type { TableIndexing } from './half-predictor.js'
 import type { HalfFormat } from './half.js'
 import { quantEntriesFunction } from './quant-entries-code.js'
 
-/** The little of the WebAssembly API used here (the package's lib settings have no DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: { env: { memory: WasmMemory } }) => { exports: Record<string, unknown> }
-  Memory: new (descriptor: { initial: number }) => WasmMemory
-}
-interface WasmMemory {
-  buffer: ArrayBuffer
-  grow(pages: number): number
-}
 export type DecodeRowCall = (out: number, parent: number, count: number, columnBase: number, table: number, cursors: number, symbols: number, escapes: number, low: number, state: number) => void
 export type EncodeRowCall = (values: number, parent: number, count: number, columnBase: number, table: number, symbols: number, contexts: number, histograms: number, escapes: number, state: number) => void
 export type QuantEntriesCall = (codes: number, count: number, columnBase: number, groupOf: number, scales: number, zeros: number, lambdas: number, stamps: number, tag: number, table: number, map: number) => void
@@ -54,7 +44,7 @@ export function kernelModules(): Uint8Array[] {
 /** Assembles the kernels once; null where WebAssembly is unavailable. */
 function loadKernels(): ResidualKernels | null {
   if (kernels !== undefined) return kernels
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+  const api = wasmApi()
   try {
     if (!api) throw new Error('no WebAssembly')
     // Modules of under 4 KB each (browsers' main threads compile no larger ones synchronously) over one memory.

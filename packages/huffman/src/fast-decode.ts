@@ -1,17 +1,8 @@
 import type { DecodeTable } from './decode-table.js'
 import { KERNEL_BITS, LENGTHS_ADDRESS, SYMBOLS_ADDRESS, SYMBOLS_PER_ROUND, kernelFunction } from './fast-kernel-code.js'
 import { STREAM_COUNT, type SymbolArray } from './format.js'
-import { assembleModule } from './wasm-binary.js'
+import { assembleModule, wasmApi, type WasmMemory } from './wasm-binary.js'
 
-/** The little of the WebAssembly API this file uses (the package's lib settings have no DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object) => { exports: Record<string, unknown> }
-}
-interface WasmMemory {
-  buffer: ArrayBuffer
-  grow(pages: number): number
-}
 type KernelCall = (src: number, out: number, quarterBytes: number, rounds: number, state: number) => void
 
 /**
@@ -38,7 +29,7 @@ let kernel: Kernel | null | undefined
 /** Compiles the kernel once; null where WebAssembly is unavailable (then the careful loop does all the work). */
 function loadKernel(): Kernel | null {
   if (kernel !== undefined) return kernel
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+  const api = wasmApi()
   try {
     if (!api) throw new Error('no WebAssembly')
     const module = new api.Module(assembleModule([kernelFunction('decode8', 1), kernelFunction('decode16', 2)], 2))

@@ -1,16 +1,7 @@
 import { HISTOGRAM_LANES, WRITER_MAX_BITS, histogramFunction, streamWriterFunction } from './encode-kernel-code.js'
 import { STREAM_COUNT, type SymbolArray } from './format.js'
-import { assembleModule } from './wasm-binary.js'
+import { assembleModule, wasmApi, type WasmMemory } from './wasm-binary.js'
 
-/** The little of the WebAssembly API this file uses (the package's lib settings have no DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object) => { exports: Record<string, unknown> }
-}
-interface WasmMemory {
-  buffer: ArrayBuffer
-  grow(pages: number): number
-}
 type HistogramCall = (src: number, count: number, counts: number) => void
 type WriterCall = (src: number, from: number, to: number, codes: number, out: number, state: number) => void
 
@@ -42,7 +33,7 @@ export function encodeModule(): Uint8Array {
 
 function loadKernel(): Kernel | null {
   if (kernel !== undefined) return kernel
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+  const api = wasmApi()
   try {
     if (!api) throw new Error('no WebAssembly')
     const exports = new api.Instance(new api.Module(encodeModule())).exports

@@ -120,3 +120,19 @@ export function assembleModule(functions: WasmFunction[], pages: number, options
   const { imports, memory, exports } = memorySections
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, types), ...imports, ...section(3, functionTypes), ...memory, ...section(7, exports), ...section(10, bodies)])
 }
+
+/** The little of the WebAssembly API the kernels use (the packages' lib settings have no DOM types). */
+export interface WasmMemory {
+  buffer: ArrayBuffer
+  grow(pages: number): number
+}
+export interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports?: { env: { memory: WasmMemory } }) => { exports: Record<string, unknown> }
+  Memory: new (descriptor: { initial: number }) => WasmMemory
+}
+
+/** The runtime's WebAssembly, or undefined where there is none (then the TypeScript paths run). */
+export function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly
+}
