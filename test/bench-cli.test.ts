@@ -24,15 +24,17 @@ describe('qchain bench --quick', () => {
       expect(typeof row.name).toBe('string')
       for (const field of ['inputBytes', 'outputBytes', 'seconds', 'MBps', 'ratio', 'workers', 'runs']) expect(Number.isFinite(row[field]), `${row.name}: ${field}`).toBe(true)
       expect(row.seconds, row.name).toBeGreaterThan(0)
-      // Quantizing is lossy and a pool start codes nothing: every other row is a codec and must round-trip.
-      if (row.operation === 'quantize' || row.operation === 'startup') continue
+      // Quantizing is lossy and a pool start codes nothing; a chain row is a whole `qchain chain`, which verifies
+      // itself (it fails unless every level rebuilds) and must report its peak memory. Every other row must round-trip.
+      if (row.operation === 'chain') expect(row.peakRssBytes, row.name).toBeGreaterThan(0)
+      if (row.operation === 'quantize' || row.operation === 'startup' || row.operation === 'chain') continue
       expect(row.rawSha256, row.name).toMatch(/^[0-9a-f]{64}$/)
       expect(row.restoredSha256, row.name).toBe(row.rawSha256)
     }
     const names = new Set(measurements.map((row: { name: string }) => row.name))
-    for (const name of ['small-fp16 decode 16|int8', 'small-fp16 zstd-3 decompress', 'small-fp16 zipnn-split decode', 'small-fp16 safetensors read']) expect(names).toContain(name)
-    // Every qchain row is measured with both worker counts, and the second carries its speedup.
-    const twoWorkers = measurements.filter((row: { method: string; workers: number; operation: string }) => row.method === 'qchain' && row.workers === 2 && row.operation !== 'startup')
+    for (const name of ['chain 16/8/4 peak RSS (mini, rtn)', 'small-fp16 decode 16|int8', 'small-fp16 zstd-3 decompress', 'small-fp16 zipnn-split decode', 'small-fp16 safetensors read']) expect(names).toContain(name)
+    // Every qchain codec row is measured with both worker counts, and the second carries its speedup.
+    const twoWorkers = measurements.filter((row: { method: string; workers: number; operation: string }) => row.method === 'qchain' && row.workers === 2 && !['startup', 'chain'].includes(row.operation))
     expect(twoWorkers.length).toBeGreaterThan(0)
     for (const row of twoWorkers) expect(row.speedup, row.name).toBeGreaterThan(0)
     expect(run.stdout).toContain('| pass |')

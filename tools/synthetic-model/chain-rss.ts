@@ -9,16 +9,16 @@ import { openSafetensorsFolder } from '@qchain/safetensors/node'
 import { generateModel } from './generate.js'
 import { SHAPES, type ShapeName } from './shapes.js'
 
-const USAGE = `usage: npx tsx tools/synthetic-model/chain-rss.ts [--shape tinyllama-1.1b|mini] [--model DIR] [--method rtn|gptq] [--workers N] [--out results.json]
-Chains a synthetic Llama (generated once into the temp folder, or --model) 16/8/4 with
+const USAGE = `usage: npx tsx tools/synthetic-model/chain-rss.ts [--shape tinyllama-1.1b|mini] [--model DIR] [--cache DIR] [--method rtn|gptq] [--workers N] [--out results.json]
+Chains a synthetic Llama (generated once into --cache, default the temp folder, or --model) 16/8/4 with
 qchain chain and prints the run's peak resident memory beside the 2 GiB target, as JSON.`
 
 const CLI = resolve(import.meta.dirname, '../../apps/qchain/bin/qchain.js')
 const TARGET_BYTES = 2 * 2 ** 30
 
 /** The generated model is cached by shape and seed: generating 2.2 GB takes minutes. */
-async function modelFolder(shape: ShapeName): Promise<string> {
-  const dir = join(tmpdir(), `qchain-synthetic-${shape}-seed0`)
+async function modelFolder(shape: ShapeName, cache: string): Promise<string> {
+  const dir = join(cache, `qchain-synthetic-${shape}-seed0`)
   if (!existsSync(join(dir, 'config.json'))) {
     console.error(`generating ${shape} into ${dir}`)
     await rm(dir, { recursive: true, force: true })
@@ -38,14 +38,14 @@ function run(args: string[]): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { shape: { type: 'string', default: 'tinyllama-1.1b' }, model: { type: 'string' }, method: { type: 'string', default: 'rtn' }, workers: { type: 'string' }, out: { type: 'string' } } })
+  const { values } = parseArgs({ options: { shape: { type: 'string', default: 'tinyllama-1.1b' }, model: { type: 'string' }, cache: { type: 'string' }, method: { type: 'string', default: 'rtn' }, workers: { type: 'string' }, out: { type: 'string' } } })
   const shape = values.shape as string
   const workers = values.workers === undefined ? undefined : Number(values.workers)
   if (!(shape in SHAPES) || !['rtn', 'gptq'].includes(values.method as string) || (workers !== undefined && !(Number.isInteger(workers) && workers >= 1))) {
     console.error(USAGE)
     process.exit(2)
   }
-  const model = values.model ? resolve(values.model) : await modelFolder(shape as ShapeName)
+  const model = values.model ? resolve(values.model) : await modelFolder(shape as ShapeName, resolve(values.cache ?? tmpdir()))
   const work = await mkdtemp(join(tmpdir(), 'qchain-rss-'))
   try {
     const config = {

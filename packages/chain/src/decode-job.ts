@@ -28,7 +28,7 @@ export interface DecodeStep {
  * Everything one decode needs, section bytes included, so it runs anywhere (inline or in a
  * worker): a plain tensor, or every part of one matrix of a level (decoded once for all).
  */
-export type DecodeJob = { kind: 'plain'; level: string; codec: string; section: Uint8Array; output: JobOutput } | { kind: 'matrix'; level: string; steps: DecodeStep[]; outputs: JobOutput[] }
+export type DecodeJob = { kind: 'plain'; level: string; codec: string; sections: Uint8Array[]; sliceBytes: number; output: JobOutput } | { kind: 'matrix'; level: string; steps: DecodeStep[]; outputs: JobOutput[] }
 
 /** Tensors that come from the same job share its key: the parts of one matrix. */
 export function jobKey(entry: TensorEntry): string {
@@ -51,9 +51,11 @@ function outputOf(level: string, entry: TensorEntry): JobOutput {
 export async function planDecodeJob(container: Container, level: string, name: string, siblings: (prefix: string) => readonly TensorEntry[]): Promise<DecodeJob> {
   const entry = container.tensor(level, name)
   if (entry.params.part === undefined) {
-    const [section] = entry.sections
-    if (section === undefined) throw new ChainError('corrupt', 'a tensor without sections', { level, tensor: name })
-    return { kind: 'plain', level, codec: entry.codec, section: await container.readSection(section), output: outputOf(level, entry) }
+    const output = outputOf(level, entry)
+    const sections = await container.readSections(entry.sections)
+    // A tensor written before slicing has no slice size: one section holds it all.
+    const sliceBytes = entry.params.slice === undefined ? Math.max(output.byteLength, 2) : Number(entry.params.slice)
+    return { kind: 'plain', level, codec: entry.codec, sections: entry.sections.map((id) => sections.get(id) as Uint8Array), sliceBytes, output }
   }
   const path: { level: string; entry: TensorEntry }[] = [{ level, entry }]
   for (const ancestor of container.chain(level).slice(1)) {
@@ -86,7 +88,7 @@ export function jobOutputs(job: DecodeJob, bytes: readonly Uint8Array[]): Map<st
 export function runDecodeJob(job: DecodeJob): Uint8Array[] {
   if (job.kind === 'plain') {
     const where = { level: job.level, tensor: job.output.tensor }
-    return [decodePlain(job.codec, job.section, job.output.byteLength, where)]
+    return [decodePlain(job.codec, job.sections, job.output.byteLength, job.sliceBytes, where)]
   }
   let value: MatrixValue | undefined
   for (const step of job.steps) {

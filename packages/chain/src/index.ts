@@ -1,7 +1,7 @@
 export { ChainError, type ChainProblem } from './errors.js'
 export { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from './matrix.js'
 export { decodeMatrix, encodeMatrix, matrixPartBytes, type EncodedMatrix, type MatrixCodec } from './matrix-codecs.js'
-export { decodePlain, encodePlain, type PlainCodec } from './plain-codecs.js'
+export { decodePlain, encodePlain, PLAIN_SLICE_BYTES, plainSlices, type PlainCodec } from './plain-codecs.js'
 export { orderLevels, type ChainLevel } from './topology.js'
 export { chainReader, type ChainReader, type ChunkSink, type FileLayout } from './read-chain.js'
 export { runDecodeJob, type DecodeJob, type DecodeStep, type JobOutput } from './decode-job.js'

@@ -28,12 +28,12 @@ describe('matrix and plain decoders refuse what a damaged index says', () => {
 
   it('plain-bytes with a huge byte length in the index is a ChainError, not a RangeError', () => {
     const stream = encodeSymbols(new Uint8Array(16).fill(1))
-    expect(() => decodePlain('plain-bytes', stream, 2 ** 40, where)).toThrow(ChainError)
-    expect(growth(() => expect(() => decodePlain('plain-bytes', stream, 2 ** 30, where)).toThrow(ChainError))).toBeLessThan(64 * 2 ** 20)
+    expect(() => decodePlain('plain-bytes', [stream], 2 ** 40, 2 ** 40, where)).toThrow(ChainError)
+    expect(growth(() => expect(() => decodePlain('plain-bytes', [stream], 2 ** 30, 2 ** 30, where)).toThrow(ChainError))).toBeLessThan(64 * 2 ** 20)
   })
 
   it('plain-bytes refuses a 16-bit stream', () => {
-    expect(() => decodePlain('plain-bytes', encodeSymbols(new Uint16Array(8)), 8, where)).toThrow(ChainError)
+    expect(() => decodePlain('plain-bytes', [encodeSymbols(new Uint16Array(8))], 8, 8, where)).toThrow(ChainError)
   })
 
   it('an unknown part of a matrix is a ChainError', () => {

@@ -18,8 +18,8 @@ function refusal(run: () => unknown): ChainError {
 describe('chain codecs tell the Huffman decoder the count the index implies', () => {
   it('plain-bytes: a stream of another length is refused by the decoder', () => {
     const stream = encodeSymbols(Uint8Array.from({ length: 300 }, (_, i) => i % 7))
-    expect(decodePlain('plain-bytes', stream, 300, where).length).toBe(300)
-    expect(refusal(() => decodePlain('plain-bytes', stream, 301, where)).message).toMatch(/declares 300 symbols, expected 301/)
+    expect(decodePlain('plain-bytes', [stream], 300, 300, where).length).toBe(300)
+    expect(refusal(() => decodePlain('plain-bytes', [stream], 301, 301, where)).message).toMatch(/declares 300 symbols, expected 301/)
   })
 
   it('int8-alone: a codes stream declaring 2^24 symbols for a 4 x 8 matrix is refused before allocating', () => {

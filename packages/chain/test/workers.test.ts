@@ -62,7 +62,7 @@ describe.skipIf(!hasFixture('babyllama-105-fp16'))('the worker count never chang
       for (const codec of ['plain-bytes', 'no-such-codec']) {
         // A view into a larger buffer, as sections read from a container are; large enough to go to a worker.
         const file = new Uint8Array(256 * 1024).fill(7)
-        const job: DecodeJob = { kind: 'plain', level: '16', codec, section: file.subarray(8, 8 + 128 * 1024), output: { tensor: 'embed.weight', byteLength: 128 * 1024 } }
+        const job: DecodeJob = { kind: 'plain', level: '16', codec, sections: [file.subarray(8, 8 + 128 * 1024)], sliceBytes: 128 * 1024, output: { tensor: 'embed.weight', byteLength: 128 * 1024 } }
         const inline = (() => {
           try {
             runDecodeJob(job)

@@ -120,12 +120,18 @@ function readStream(reader: Reader, count: number, width: 1 | 2): SymbolArray {
 }
 
 function writePlanes(values: Uint16Array, out: ByteWriter): void {
-  writeStream(Uint8Array.from(values, (v) => v >>> 8), out)
-  writeStream(Uint8Array.from(values, (v) => v & 0xff), out)
+  // Plain loops: Uint8Array.from with a mapper goes through a boxed array as long as the input.
+  const plane = new Uint8Array(values.length)
+  for (let i = 0; i < values.length; i++) plane[i] = (values[i] as number) >>> 8
+  writeStream(plane, out)
+  for (let i = 0; i < values.length; i++) plane[i] = (values[i] as number) & 0xff
+  writeStream(plane, out)
 }
 
 function readPlanes(reader: Reader, count: number): Uint16Array {
   const high = readStream(reader, count, 1)
   const low = readStream(reader, count, 1)
-  return Uint16Array.from(high, (h, i) => (h << 8) | (low[i] as number))
+  const values = new Uint16Array(count)
+  for (let i = 0; i < count; i++) values[i] = ((high[i] as number) << 8) | (low[i] as number)
+  return values
 }

@@ -108,9 +108,9 @@ async function roundTrip(path: string, levels: readonly ChainLevelInput[]): Prom
  * then closing it: the fixed cost inside every encode row and every command run with workers.
  */
 export async function poolStartRow(workers: number, runs: number): Promise<Measurement> {
-  // Scrambled bytes code to about their size: sections under 64 KiB are decoded inline, and this one must reach a worker.
+  // Tensors under 64 KiB are decoded inline; this one must reach a worker.
   const bytes = Uint8Array.from({ length: 128 * 1024 }, (_, i) => Math.imul(i, 2654435761) >>> 24)
-  const probe: DecodeJob = { kind: 'plain', level: 'pool', codec: 'plain-bytes', section: encodeSymbols(bytes), output: { tensor: 'probe', byteLength: bytes.length } }
+  const probe: DecodeJob = { kind: 'plain', level: 'pool', codec: 'plain-bytes', sections: [encodeSymbols(bytes)], sliceBytes: bytes.length, output: { tensor: 'probe', byteLength: bytes.length } }
   const { seconds } = await timeMedian(runs, async () => {
     const pool = createCodecPool(workers)
     await Promise.all(Array.from({ length: workers }, () => pool.decode(probe)))

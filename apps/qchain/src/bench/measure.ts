@@ -6,8 +6,8 @@ export interface Measurement {
   group: string
   /** qchain, or the baseline measured beside it: zstd-3, zstd-19, lz4, zipnn-split, safetensors, gptq. */
   method: string
-  /** startup: a fixed cost measured on its own (no bytes). */
-  operation: 'encode' | 'decode' | 'quantize' | 'startup'
+  /** startup: a fixed cost measured on its own (no bytes); chain: a whole `qchain chain` run (quantize, encode, verify). */
+  operation: 'encode' | 'decode' | 'quantize' | 'startup' | 'chain'
   /** The chain level a qchain decode rebuilds, e.g. 16|int8. */
   level?: string
   /** Threads the codec ran on (baselines run on one). */
@@ -22,6 +22,8 @@ export interface Measurement {
   /** SHA-256 of the uncompressed bytes, and of what this row's output decodes back to: equal when it round-trips. */
   rawSha256?: string
   restoredSha256?: string
+  /** The largest resident set a chain row's process reached. */
+  peakRssBytes?: number
   /** Seconds with one worker / seconds with this row's workers. */
   speedup?: number
   /** A target this row is held to, and whether it meets it. */

@@ -7,11 +7,12 @@ import { compressorRows, safetensorsReadRow, zipnnRows } from './baselines.js'
 import { chainRows, poolStartRow, type ChainCase } from './chain-rows.js'
 import { gptqRows } from './gptq-rows.js'
 import { gptqLevels, int8Level } from './inputs.js'
+import { rssRows } from './rss-rows.js'
 import type { Measurement } from './measure.js'
 import { syntheticModel, type SyntheticLayer } from './synthetic.js'
 import { applyTargets } from './targets.js'
 
-export const GROUPS = ['pool', 'isnet', 'babyllama', 'synthetic', 'gptq'] as const
+export const GROUPS = ['pool', 'isnet', 'babyllama', 'synthetic', 'gptq', 'rss'] as const
 export type Group = (typeof GROUPS)[number]
 
 export interface BenchOptions {
@@ -91,6 +92,10 @@ const GROUP_RUNS: Record<Group, GroupRun> = {
   /** One layer's GPTQ, through packages/gptq's bench. */
   async gptq(options) {
     return options.quick ? gptqRows(128, 256, 1) : gptqRows(4096, 4096, options.runs)
+  },
+  /** A whole chain's peak memory on a 1.1B-parameter synthetic model, once per worker count. */
+  async rss(options, dir, status) {
+    return rssRows(options.quick, options.workers, dir, options.cacheDir, status)
   },
 }
 

@@ -16,11 +16,14 @@ export const BENCH_HELP = `qchain bench [--only ${GROUPS.join(',')}] [--workers 
 Measures qchain's encode and decode beside zstd-3, zstd-19, lz4, the ZipNN byte-plane
 split and a plain safetensors read, on the same bytes in one run, and prints a table
 with the issue's targets (pass/fail); failing targets are reported, not errors.
+Every group runs unless --only names some.
   pool       starting and closing the worker threads (the fixed cost inside every encode row)
   isnet      LLM.int8 pair of the isnet-fp16 fixture: int8 alone and 16|int8, plus baselines
   babyllama  GPTQ chain 4 > 8|4 > 16|8 of babyllama-105-fp16 (levels cached between runs)
   synthetic  two Llama-7B-sized layers (4096x4096, 11008x4096) of Student-t weights, RTN 8/4
   gptq       GPTQ of one 4096x4096 layer on 4096 tokens (packages/gptq's bench)
+  rss        peak memory of a whole qchain chain (16/8/4, RTN) of a synthetic TinyLlama-1.1B-shaped
+             model, generated once into the cache (2.2 GB; about 25 minutes per worker count)
 Options:
   --workers 1,2      worker counts to measure every qchain row with (speedup = 1 worker / N)
   --runs N           timed runs per row after one warm-up (default 3; the median is kept)

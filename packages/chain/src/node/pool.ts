@@ -45,7 +45,7 @@ export function createCodecPool(workers: number = availableParallelism()): Codec
     workers,
     window: 2 * workers,
     encode: async (job) => (job.kind === 'plain' && job.bytes.length < INLINE_BYTES ? runEncodeJob(job) : ((await run({ op: 'encode', job })) as EncodedJob)),
-    decode: async (job) => (job.kind === 'plain' && job.section.length < INLINE_BYTES ? runDecodeJob(job) : ((await run({ op: 'decode', job: ownSections(job) })) as Uint8Array[])),
+    decode: async (job) => (job.kind === 'plain' && job.output.byteLength < INLINE_BYTES ? runDecodeJob(job) : ((await run({ op: 'decode', job: ownSections(job) })) as Uint8Array[])),
     close: () => piscina.destroy(),
   }
 }
@@ -76,6 +76,6 @@ function workerModule(): { filename: string } {
 
 /** A job whose sections each own their buffer, so moving them leaves the container's bytes alone. */
 function ownSections(job: DecodeJob): DecodeJob {
-  if (job.kind === 'plain') return { ...job, section: job.section.slice() }
+  if (job.kind === 'plain') return { ...job, sections: job.sections.map((section) => section.slice()) }
   return { ...job, steps: job.steps.map((step) => ({ ...step, sections: step.sections.map((section) => section.slice()) })) }
 }

@@ -8,6 +8,7 @@ import type { ContainerWriter, TensorInput } from '@qchain/format'
 import type { TensorInfo } from '@qchain/safetensors'
 import type { FolderTensor } from '@qchain/safetensors/node'
 import type { MatrixPart, MatrixValue } from '../matrix.js'
+import { PLAIN_SLICE_BYTES, plainSlices } from '../plain-codecs.js'
 import { orderLevels, type ChainLevel } from '../topology.js'
 import { sha256, type EncodedJob } from './encode-job.js'
 import { openLevelSource, type LevelSource } from './level-source.js'
@@ -28,7 +29,7 @@ export interface WriteChainOptions extends PoolOptions {
   onPair?: (pair: { level: string; parent: string; prefix: string; child: MatrixValue; parentValue: MatrixValue }) => void
 }
 
-type Stored = Pick<TensorInput, 'codec' | 'sections'>
+type Stored = Pick<TensorInput, 'codec' | 'sections' | 'params'>
 /** A tensor stored once for every level: filled in when its first copy is written. */
 type Shared = { stored?: Stored }
 
@@ -131,7 +132,10 @@ async function queueMatrix(writer: ContainerWriter, pool: CodecPool, queue: Orde
   })
 }
 
-/** A tensor no level quantizes: coded alone once, in a shared section every level may use. */
+/**
+ * A tensor no level quantizes: coded alone once, in shared sections every level may use, one
+ * per slice so a big embedding is coded a slice at a time (and on several workers).
+ */
 async function queuePlainTensor(writer: ContainerWriter, pool: CodecPool, queue: OrderedQueue<EncodedJob | undefined>, source: LevelSource, info: TensorInfo, fileName: string, shared: Map<string, Shared>): Promise<void> {
   const bytes = await source.folder.read(info.name)
   const digest = sha256(bytes)
@@ -139,17 +143,25 @@ async function queuePlainTensor(writer: ContainerWriter, pool: CodecPool, queue:
   const addTensor = (stored: Stored) => writer.addTensor(source.name, { name: info.name, file: fileName, dtype: info.dtype, shape: info.shape, ...stored, sha256: digest })
   const known = shared.get(key)
   if (known) {
-    // Its first copy is queued ahead of this one, so its section exists by the time this commits; it costs no memory.
+    // Its first copy is queued ahead of this one, so its sections exist by the time this commits; it costs no memory.
     await queue.push(Promise.resolve(undefined), () => addTensor(known.stored as Stored), 0)
     return
   }
   const entry: Shared = {}
   shared.set(key, entry)
-  await queue.push(pool.encode({ kind: 'plain', bytes, dtype: info.dtype }), async (encoded) => {
-    const { codec, sections } = encoded as EncodedJob
-    entry.stored = { codec, sections: [await writer.addSection((sections[0] as { bytes: Uint8Array }).bytes, { role: 'payload', level: null })] }
-    addTensor(entry.stored)
-  })
+  const slices = plainSlices(bytes.length)
+  const sections: number[] = []
+  for (const [index, [start, end]] of slices.entries()) {
+    // Each slice owns its bytes: a worker takes them, and the whole tensor can go once the last is queued.
+    const slice = slices.length === 1 ? bytes : bytes.slice(start, end)
+    await queue.push(pool.encode({ kind: 'plain', bytes: slice, dtype: info.dtype }), async (encoded) => {
+      const { codec, sections: payloads } = encoded as EncodedJob
+      sections.push(await writer.addSection((payloads[0] as { bytes: Uint8Array }).bytes, { role: 'payload', level: null }))
+      if (index < slices.length - 1) return
+      entry.stored = { codec, sections, params: { slice: PLAIN_SLICE_BYTES } }
+      addTensor(entry.stored)
+    })
+  }
 }
 
 async function fileSha256(path: string): Promise<string> {
