@@ -38,6 +38,8 @@ export interface EntryGraph {
   files: string[]
   /** Node built-ins reached, with the file that imports each. */
   builtins: { specifier: string; file: string }[]
+  /** Third-party packages reached (where the walk stops), with the file that imports each. */
+  external: { specifier: string; file: string }[]
   /** Relative imports that point at a missing file or leave their package. */
   broken: { specifier: string; file: string }[]
 }
@@ -47,7 +49,7 @@ export interface EntryGraph {
  * @qchain packages it uses (as installed), stopping at third-party packages.
  */
 export function walkEntry(projectDir: string, entryFile: string): EntryGraph {
-  const graph: EntryGraph = { files: [], builtins: [], broken: [] }
+  const graph: EntryGraph = { files: [], builtins: [], external: [], broken: [] }
   const seen = new Set<string>()
   const visit = (file: string, root: string) => {
     if (seen.has(file)) return
@@ -64,6 +66,8 @@ export function walkEntry(projectDir: string, entryFile: string): EntryGraph {
         const target = resolveExport(projectDir, specifier)
         if (target === undefined || !existsSync(target)) graph.broken.push({ specifier, file })
         else visit(target, installedDir(projectDir, packageName(specifier)))
+      } else {
+        graph.external.push({ specifier, file })
       }
     }
   }

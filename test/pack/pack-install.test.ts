@@ -109,6 +109,14 @@ describe('packed tarballs', () => {
     expect(graph.files.length).toBeGreaterThan(0)
   })
 
+  // Codec workers load these, and web pages bundle them: TensorFlow.js would cost each ~25 MB and 0.3 s.
+  it.each([['tensor', '.'], ['gptq', './pack'], ['chain', '.']] as const)('%s: the entry %s loads no TensorFlow.js', (short, subpath) => {
+    const { manifest } = manifestOf(short)
+    const graph = walkEntry(project, join(installedDir(project, manifest.name), (manifest.exports?.[subpath] as ExportEntry).default as string))
+    expect(graph.external.filter(({ specifier }) => specifier.startsWith('@tensorflow/')).map(({ specifier, file }) => `${specifier} in ${relative(join(project, 'node_modules'), file)}`)).toEqual([])
+    expect(graph.files.length).toBeGreaterThan(0)
+  })
+
   it('every entry type-checks in a consumer project, declarations included', async () => {
     const specifiers = packages.flatMap(({ manifest }) => Object.keys(manifest.exports ?? {}).map((subpath) => `${manifest.name}${subpath.slice(1)}`))
     expect(await consumerTypeErrors(project, specifiers)).toEqual([])

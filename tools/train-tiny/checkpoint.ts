@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import type { ModelConfig } from '@qchain/model'
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import type { AdamState } from './adamw.js'
 import { parameterShapes } from './parameters.js'
 import { readF32File, writeTensorFile, type NamedArray } from './tensor-file.js'

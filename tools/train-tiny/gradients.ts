@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 
 /**
  * Gradients of the kernels the @qchain/model forward and the loss run. tfjs-core keeps its own

@@ -1,5 +1,5 @@
 import { LINEAR_NAMES, linearShape, linearTensorName, blockTensorName, OUTER_TENSOR_NAMES, seededRandom, type BlockWeights, type LinearName, type LinearWeights, type LlamaModel, type ModelConfig } from '@qchain/model'
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 
 /** Every trainable tensor by its Hugging Face checkpoint name, with the model view that runs on them. */
 export interface TrainableModel {

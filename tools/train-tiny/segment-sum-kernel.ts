@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 
 /** The two methods of tfjs-backend-wasm's BackendWasm this kernel needs. */
 interface WasmBackend {

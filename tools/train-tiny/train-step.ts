@@ -1,5 +1,5 @@
 import { forward, type LlamaModel, type TokenBatch } from '@qchain/model'
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import { applyAdamW, type AdamState, type AdamWOptions } from './adamw.js'
 import type { TrainableModel } from './parameters.js'
 

@@ -1,4 +1,4 @@
-import { initTensorBackend, type TensorBackendName } from '@qchain/tensor'
+import { initTensorBackend, type TensorBackendName } from '@qchain/tensor/tfjs'
 import { registerTrainingGradients } from './gradients.js'
 import { registerWasmSegmentSum } from './segment-sum-kernel.js'
 

@@ -1,6 +1,5 @@
-import type { CheckpointFormat } from '@qchain/gptq'
-import type { Container, TensorEntry } from '@qchain/format'
-import { byteLength, type Dtype } from '@qchain/safetensors'
+import type { CheckpointFormat } from '@qchain/gptq/pack'
+import type { TensorEntry } from '@qchain/format'
 import { ChainError } from './errors.js'
 import { decodeMatrix, matrixPartBytes } from './matrix-codecs.js'
 import type { MatrixPart, MatrixValue } from './matrix.js'
@@ -33,49 +32,6 @@ export type DecodeJob = { kind: 'plain'; level: string; codec: string; sections:
 /** Tensors that come from the same job share its key: the parts of one matrix. */
 export function jobKey(entry: TensorEntry): string {
   return entry.params.part === undefined ? `tensor\u0000${entry.name}` : `matrix\u0000${String(entry.params.prefix)}`
-}
-
-/** The index's byte length of a tensor, refused when its dtype and shape give none. */
-function outputOf(level: string, entry: TensorEntry): JobOutput {
-  const expected = byteLength(entry.shape, entry.dtype as Dtype)
-  if (expected === undefined) throw new ChainError('corrupt', `dtype ${entry.dtype} with shape [${entry.shape.join(', ')}] has no byte length`, { level, tensor: entry.name })
-  if (entry.params.part === undefined) return { tensor: entry.name, byteLength: expected }
-  const format: CheckpointFormat = entry.params.format === 'gptq_v2' ? 'gptq_v2' : 'gptq'
-  return { tensor: entry.name, byteLength: expected, part: entry.params.part as MatrixPart, ...(entry.params.bits !== undefined && { gptq: { bits: Number(entry.params.bits), format } }) }
-}
-
-/**
- * Reads the sections a tensor's job needs: its own, or for a matrix every part of it and the
- * matrices it is coded given, up through `given` to the base. `siblings` lists a matrix's parts.
- */
-export async function planDecodeJob(container: Container, level: string, name: string, siblings: (prefix: string) => readonly TensorEntry[]): Promise<DecodeJob> {
-  const entry = container.tensor(level, name)
-  if (entry.params.part === undefined) {
-    const output = outputOf(level, entry)
-    const sections = await container.readSections(entry.sections)
-    // A tensor written before slicing has no slice size: one section holds it all.
-    const sliceBytes = entry.params.slice === undefined ? Math.max(output.byteLength, 2) : Number(entry.params.slice)
-    return { kind: 'plain', level, codec: entry.codec, sections: entry.sections.map((id) => sections.get(id) as Uint8Array), sliceBytes, output }
-  }
-  const path: { level: string; entry: TensorEntry }[] = [{ level, entry }]
-  for (const ancestor of container.chain(level).slice(1)) {
-    const parentName = (path[path.length - 1] as { entry: TensorEntry }).entry.given[0]
-    if (parentName === undefined) break
-    path.push({ level: ancestor, entry: container.tensor(ancestor, parentName) })
-  }
-  const steps: DecodeStep[] = []
-  for (const step of path.reverse()) {
-    const sections = await container.readSections(step.entry.sections)
-    steps.push({
-      level: step.level,
-      tensor: step.entry.name,
-      codec: step.entry.codec,
-      sections: step.entry.sections.map((id) => sections.get(id) as Uint8Array),
-      rows: Number(step.entry.params.rows),
-      cols: Number(step.entry.params.cols),
-    })
-  }
-  return { kind: 'matrix', level, steps, outputs: siblings(String(entry.params.prefix)).map((part) => outputOf(level, part)) }
 }
 
 /** A job's decoded bytes by tensor name. */

@@ -1,5 +1,5 @@
 import { decode, decodeAlone, encode, encodeAlone, type HalfMatrix, type Parent, type QuantLevel } from '@qchain/conditional'
-import { packGptqLayer, type CheckpointFormat, type GptqPackedLayer } from '@qchain/gptq'
+import { packGptqLayer, type CheckpointFormat, type GptqPackedLayer } from '@qchain/gptq/pack'
 import { encodeSymbols } from '@qchain/huffman'
 import { decodeByteStream } from './byte-stream.js'
 import { ChainError } from './errors.js'

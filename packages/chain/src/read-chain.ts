@@ -1,6 +1,7 @@
 import type { Container, TensorEntry } from '@qchain/format'
 import { parseHeader, tensorsInFileOrder } from '@qchain/safetensors'
-import { jobKey, jobOutputs, planDecodeJob, runDecodeJob, type DecodeJob } from './decode-job.js'
+import { jobKey, jobOutputs, runDecodeJob, type DecodeJob } from './decode-job.js'
+import { planDecodeJob } from './plan-decode-job.js'
 import { ChainError } from './errors.js'
 
 /** Receives a rebuilt file's bytes in order; the chunks together are the original file. */

@@ -1,4 +1,4 @@
-import { initTensorBackend, tf } from '@qchain/tensor'
+import { initTensorBackend, tf } from '@qchain/tensor/tfjs'
 import { describe, expect, it, vi } from 'vitest'
 import { createModel, disposeModel, forward } from '../src/index.js'
 import { BABYLLAMA_FP16, HAS_BABYLLAMA, MISSING_BABYLLAMA, readReference } from './fixture.js'

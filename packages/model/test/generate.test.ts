@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createModel, disposeModel, forward, generate, ModelError, sampleToken, seededRandom, type LlamaModel } from '../src/index.js'
 import { BABYLLAMA_FP16, HAS_BABYLLAMA, MISSING_BABYLLAMA, readReference } from './fixture.js'

@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import { describe, expect, it } from 'vitest'
 import { createModel, disposeModel, ModelError, perplexity } from '../src/index.js'
 import { BABYLLAMA_BF16, BABYLLAMA_FP16, HAS_BABYLLAMA, MISSING_BABYLLAMA, readReference } from './fixture.js'

@@ -14,7 +14,7 @@ import {
   type ModelConfig,
 } from '@qchain/model'
 import type { SafetensorsFolder } from '@qchain/safetensors/node'
-import { initTensorBackend, tf } from '@qchain/tensor'
+import { initTensorBackend, tf } from '@qchain/tensor/tfjs'
 import { equalLengthBatches } from './batches.js'
 
 export interface SequentialLevel {

@@ -12,6 +12,7 @@ import {
   rtnQuantize,
   unpackGptqLayer,
 } from '@qchain/gptq'
+import { packGptqLayer as packWithoutTfjs, unpackGptqLayer as unpackWithoutTfjs } from '@qchain/gptq/pack'
 import { f16ToF32 } from '@qchain/tensor'
 import { check, randomWeights, sameBytes, seededRandom } from './check.mjs'
 
@@ -33,6 +34,8 @@ for (let i = 0; i < weight.length; i++) {
 const packed = packGptqLayer(rtn, 4, 'gptq')
 check(packed.qweight.shape.join() === `${(cols * 4) / 32},${rows}`, `qweight shape ${packed.qweight.shape}`)
 const unpacked = unpackGptqLayer(packed, 4, 'gptq')
+sameBytes(packWithoutTfjs(rtn, 4, 'gptq').qweight.data, packed.qweight.data, '@qchain/gptq/pack packs the same qweight')
+sameBytes(unpackWithoutTfjs(packed, 4, 'gptq').codes, rtn.codes, '@qchain/gptq/pack unpacks the codes')
 sameBytes(unpacked.codes, rtn.codes, 'codes survive packing')
 sameBytes(unpacked.zeros, rtn.zeros, 'zero points survive v1 packing')
 sameBytes(dequantizeGptqLayer(packed, 4, 'gptq'), rtn.weight, 'the packed layer dequantizes to the same weight')

@@ -1,5 +1,6 @@
 // @qchain/tensor: fp16/bf16 conversions are bit-exact on known values and round-trip every pattern.
-import { bf16ToF32, f16BitsToF32Bits, f16ToF32, f32ToBf16, f32ToF16, initTensorBackend, tf, toFloat32, typedView } from '@qchain/tensor'
+import { bf16ToF32, f16BitsToF32Bits, f16ToF32, f32ToBf16, f32ToF16, toFloat32, typedView } from '@qchain/tensor'
+import { initTensorBackend, tf } from '@qchain/tensor/tfjs'
 import { check, sameBytes } from './check.mjs'
 
 const values = Float32Array.of(1, -2, 65504, 0.1, 1e-7, -0, Infinity)

@@ -1,4 +1,4 @@
-import { unpackGptqLayer, type CheckpointFormat } from '@qchain/gptq'
+import { unpackGptqLayer, type CheckpointFormat } from '@qchain/gptq/pack'
 import { typedView } from '@qchain/tensor'
 import { ChainError } from '../errors.js'
 import type { MatrixPart, MatrixValue } from '../matrix.js'

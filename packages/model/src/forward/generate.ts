@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import { ModelError } from '../errors.js'
 import { createKvCaches, disposeKvCaches, type BlockKvCache } from './kv-cache.js'
 import { finalLogits } from './logits.js'

@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 
 /**
  * Keys and values ([batch, kvHeads, positions, headDim], rotary applied) of the positions one

@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import type { LinearWeights } from './weights.js'
 
 /** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * weight. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { SafetensorsFolder } from '@qchain/safetensors/node'
-import { initTensorBackend, tf, toFloat32 } from '@qchain/tensor'
+import { toFloat32 } from '@qchain/tensor'
+import { initTensorBackend, tf } from '@qchain/tensor/tfjs'
 import type { ModelConfig } from '../config.js'
 import { ModelError } from '../errors.js'
 import { blockTensorName, LINEAR_NAMES, linearTensorName, OUTER_TENSOR_NAMES, type BlockWeights, type LinearName, type LinearWeights, type OuterWeights } from './weights.js'

@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import type { ModelConfig } from '../config.js'
 import { projectRows, rmsNorm } from './layers.js'
 import type { OuterWeights } from './weights.js'

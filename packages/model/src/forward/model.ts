@@ -1,5 +1,5 @@
 import { openSafetensorsFolder, type SafetensorsFolder } from '@qchain/safetensors/node'
-import { initTensorBackend, tf, type TensorBackendOptions } from '@qchain/tensor'
+import { initTensorBackend, tf, type TensorBackendOptions } from '@qchain/tensor/tfjs'
 import { readModelConfig } from '../config-file.js'
 import type { ModelConfig } from '../config.js'
 import { runBlock } from './block.js'

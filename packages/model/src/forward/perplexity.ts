@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import { ModelError } from '../errors.js'
 import { forward, type LlamaModel } from './model.js'
 import type { TokenBatch } from './tokens.js'

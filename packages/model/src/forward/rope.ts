@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import type { ModelConfig, RopeScaling } from '../config.js'
 
 /**

@@ -1,4 +1,4 @@
-import { tf } from '@qchain/tensor'
+import { tf } from '@qchain/tensor/tfjs'
 import type { ModelConfig } from '../config.js'
 import { ModelError } from '../errors.js'
 

@@ -1,4 +1,4 @@
-import type { tf } from '@qchain/tensor'
+import type { tf } from '@qchain/tensor/tfjs'
 
 /** The seven linear layers of a Llama-family block, by their Hugging Face names. */
 export const LINEAR_NAMES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const
