@@ -26,3 +26,23 @@ export function contextOf(lambda: number, zeroFamily: boolean): number {
 
 export const CONTEXT_MASK = 63
 export const LOW_BITS_SHIFT = 6
+
+/** Lambdas contextOf tells apart (it clamps the others). */
+export const LAMBDA_SPAN = LAMBDA_MAX - LAMBDA_MIN + 1
+
+/**
+ * An entry's bits 16.. (contextOf << 16, its id replaced by the map's table number when there
+ * is a map) for each lambda in LAMBDA_MIN..LAMBDA_MAX, first of nonzero predictions, then of
+ * the zero family: a kernel's lookup instead of contextOf.
+ */
+export function contextBitsTable(map: Uint8Array | null): Int32Array {
+  const table = new Int32Array(2 * LAMBDA_SPAN)
+  for (let lambda = LAMBDA_MIN; lambda <= LAMBDA_MAX; lambda++) {
+    for (const zeroFamily of [false, true]) {
+      const context = contextOf(lambda, zeroFamily)
+      const id = context & CONTEXT_MASK
+      table[(zeroFamily ? LAMBDA_SPAN : 0) + lambda - LAMBDA_MIN] = ((context & ~CONTEXT_MASK) | (map ? (map[id] as number) : id)) << 16
+    }
+  }
+  return table
+}

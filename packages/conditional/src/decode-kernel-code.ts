@@ -3,10 +3,10 @@ import { takeCursors } from './cursor-code.js'
 import type { TableIndexing } from './half-predictor.js'
 
 // Parameters (byte addresses, all i32), then locals, by index.
-const OUT = 0 // the row's first output value (16-bit)
+const OUT = 0 // the row's first output value (16-bit, or 8-bit codes)
 const PARENT = 1 // the row's first parent code (8-bit)
 const COUNT = 2 // elements in the row
-const COLUMN_BASE = 3 // per column, the first table entry of its group (i32)
+const COLUMN_BASE = 3 // per column, the first table entry of its group or group pair (i32)
 const TABLE = 4 // the row's entries, context ids already replaced by table numbers (i32)
 const CURSORS = 5 // per table, the index of its next symbol (i32)
 const SYMBOLS = 6
@@ -31,9 +31,9 @@ const AT = [25, 26, 27, 28]
  * entry from the parent code, the next symbol of the entry's table, the value from the
  * prediction, the symbol's high part and k low bits (or an escape). Four elements per step
  * take their table cursors together (takeCursors). Integers of 16-bit children (the 'parent'
- * and 'both' indexings) are mapped back by fromOrdered; codes ('column') are stored as they
- * are. The caller lays out memory so that no read can leave it whatever the stream says; it
- * checks cursors and counts after.
+ * and 'both' indexings) are mapped back by fromOrdered; codes ('codes') are stored as they
+ * are, one byte each. The caller lays out memory so that no read can leave it whatever the
+ * stream says; it checks cursors and counts after.
  */
 export function residualRowFunction(name: string, indexing: TableIndexing): WasmFunction {
   const b = new CodeBuilder()
@@ -49,7 +49,7 @@ export function residualRowFunction(name: string, indexing: TableIndexing): Wasm
       b.get(ENTRY[e]!).i32(14).op(Op.i32ShrU).i32(0xfc).op(Op.i32And).get(CURSORS).op(Op.i32Add).set(ADDRESS[e]!)
     }
     takeCursors(b, ADDRESS.slice(0, step), AT.slice(0, step))
-    for (let e = 0; e < step; e++) value(b, e, indexing !== 'column')
+    for (let e = 0; e < step; e++) value(b, e, indexing !== 'codes')
     b.get(J).i32(step).op(Op.i32Add).set(J)
     b.op(Op.br, 0, Op.end, Op.end)
   }
@@ -60,16 +60,15 @@ export function residualRowFunction(name: string, indexing: TableIndexing): Wasm
   return { name, params: i32s(10), locals: i32s(7 + 3 * WIDE), code: b.code }
 }
 
-/** ENTRY[e] = table[columnBase[j + e] + parent[j + e]], or one of the two alone. */
+/** ENTRY[e] = table[columnBase[j + e] + parent[j + e]], or table[parent[j + e]] alone. */
 function entry(b: CodeBuilder, indexing: TableIndexing, e: number): void {
   b.get(TABLE)
-  if (indexing === 'column') b.get(J).i32(e).op(Op.i32Add)
-  else b.get(PARENT).get(J).op(Op.i32Add).memory(Op.i32Load8U, e)
-  if (indexing === 'both') b.get(COLUMN_BASE).get(J).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, 4 * e, 2).op(Op.i32Add)
+  b.get(PARENT).get(J).op(Op.i32Add).memory(Op.i32Load8U, e)
+  if (indexing !== 'parent') b.get(COLUMN_BASE).get(J).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, 4 * e, 2).op(Op.i32Add)
   b.i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, 0, 2).set(ENTRY[e]!)
 }
 
-/** Element j + e's value from its symbol (at index AT[e]), and its output. */
+/** Element j + e's value from its symbol (at index AT[e]), and its output: a 16-bit pattern when `ordered`, else an 8-bit code. */
 function value(b: CodeBuilder, e: number, ordered: boolean): void {
   b.get(SYMBOLS).get(AT[e]!).op(Op.i32Add).memory(Op.i32Load8U).tee(SYMBOL)
   b.i32(255).op(Op.i32Eq, Op.if, Type.i32)
@@ -82,18 +81,25 @@ function value(b: CodeBuilder, e: number, ordered: boolean): void {
     b.get(ENTRY[e]!).i32(22).op(Op.i32ShrU).set(K)
     // unzigzag(symbol) << k, plus the prediction
     b.get(SYMBOL).i32(1).op(Op.i32ShrU).i32(0).get(SYMBOL).i32(1).op(Op.i32And, Op.i32Sub, Op.i32Xor).get(K).op(Op.i32Shl)
-    b.get(ENTRY[e]!).i32(0xffff).op(Op.i32And, Op.i32Add)
-    // plus the next k low bits
+    b.get(ENTRY[e]!).i32(0xffff).op(Op.i32And, Op.i32Add).set(VALUE)
+    // plus the next k low bits; codes skip them when k = 0 (most code bins are narrow, k = 0 alike;
+    // a 16-bit child's k varies with the magnitude, so the branch would mispredict there)
+    if (!ordered) b.get(K).op(Op.if, VOID_BLOCK)
     b.get(LOW).get(BIT_POS).i32(3).op(Op.i32ShrU, Op.i32Add).memory(Op.i32Load)
     b.get(BIT_POS).i32(7).op(Op.i32And, Op.i32ShrU)
-    b.i32(1).get(K).op(Op.i32Shl).i32(1).op(Op.i32Sub, Op.i32And, Op.i32Add)
+    b.i32(1).get(K).op(Op.i32Shl).i32(1).op(Op.i32Sub, Op.i32And).get(VALUE).op(Op.i32Add).set(VALUE)
     b.get(BIT_POS).get(K).op(Op.i32Add).set(BIT_POS)
+    if (!ordered) b.op(Op.end)
+    b.get(VALUE)
   }
   b.op(Op.end).tee(VALUE)
   b.get(SEEN).op(Op.i32Or).set(SEEN)
-  b.get(OUT).get(J).i32(1).op(Op.i32Shl, Op.i32Add)
-  b.get(VALUE)
+  if (!ordered) {
+    b.get(OUT).get(J).op(Op.i32Add).get(VALUE).memory(Op.i32Store8, e)
+    return
+  }
   // fromOrdered(v) = v ^ 0xffff ^ (bit 15 of v ? 0x7fff : 0)
-  if (ordered) b.i32(0xffff).op(Op.i32Xor).get(VALUE).i32(16).op(Op.i32Shl).i32(31).op(Op.i32ShrS).i32(0x7fff).op(Op.i32And, Op.i32Xor)
+  b.get(OUT).get(J).i32(1).op(Op.i32Shl, Op.i32Add)
+  b.get(VALUE).i32(0xffff).op(Op.i32Xor).get(VALUE).i32(16).op(Op.i32Shl).i32(31).op(Op.i32ShrS).i32(0x7fff).op(Op.i32And, Op.i32Xor)
   b.memory(Op.i32Store16, 2 * e, 1)
 }

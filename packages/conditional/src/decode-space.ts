@@ -1,6 +1,6 @@
 import type { RowPredictor } from './half-predictor.js'
 import { kernelsWithMemory, type ResidualKernels } from './kernel-module.js'
-import { QuantRows } from './quant-rows.js'
+import { kernelRowsBytes, openKernelRows, type KernelRows } from './kernel-rows.js'
 
 const STATE = 0
 const CURSORS = 16
@@ -33,7 +33,7 @@ export class DecodeSpace {
   private readonly parent: number
   private readonly escapes: number
   private readonly out: number
-  private readonly quantRows: QuantRows | null
+  private readonly kernelRows: KernelRows | null
   private low = 0
 
   private constructor(
@@ -45,9 +45,9 @@ export class DecodeSpace {
   ) {
     this.columnBase = CURSORS + CURSOR_BYTES
     this.table = this.columnBase + 4 * cols
-    const quantBase = this.table + 4 * predict.table.length
-    this.quantRows = predict.quant ? new QuantRows(kernel, quantBase, predict.quant, cols, predict.table.length) : null
-    this.parent = quantBase + (predict.quant ? QuantRows.bytes(cols, predict.quant.groups, predict.table.length) : 0)
+    const rowsBase = this.table + 4 * predict.table.length
+    this.kernelRows = openKernelRows(kernel, rowsBase, predict, cols)
+    this.parent = rowsBase + kernelRowsBytes(predict)
     const symbols = this.parent + n
     this.escapes = (symbols + n + cols + 1) & ~1
     this.out = (this.escapes + streamRest + 8 + 1) & ~1
@@ -57,9 +57,7 @@ export class DecodeSpace {
   /** Space for a tensor predicted by `predict`, or null where WebAssembly or the memory is unavailable. */
   static open(n: number, cols: number, predict: RowPredictor, streamRest: number): DecodeSpace | null {
     if (n > MAX_ELEMENTS) return null
-    const tableLength = predict.table.length
-    const quantBytes = predict.quant ? QuantRows.bytes(cols, predict.quant.groups, tableLength) : 0
-    const kernel = kernelsWithMemory(CURSORS + CURSOR_BYTES + 4 * cols + 4 * tableLength + quantBytes + 2 * n + cols + streamRest + 12 + 2 * n)
+    const kernel = kernelsWithMemory(CURSORS + CURSOR_BYTES + 4 * cols + 4 * predict.table.length + kernelRowsBytes(predict) + 2 * n + cols + streamRest + 12 + 2 * n)
     return kernel && new DecodeSpace(kernel, n, cols, predict, streamRest)
   }
 
@@ -77,9 +75,10 @@ export class DecodeSpace {
   /**
    * Decodes every row into `out`: the predictor's entries carry table numbers (its contextMap),
    * `starts` are the tables' first symbols. 16-bit children come out as patterns
-   * (fromOrdered), codes as they are (the predictor's indexing tells which).
+   * (fromOrdered) into a Uint16Array, codes as they are into a Uint8Array (the predictor's
+   * indexing tells which).
    */
-  decode(rows: number, predict: RowPredictor, starts: Int32Array, out: Uint16Array): KernelResult {
+  decode(rows: number, predict: RowPredictor, starts: Int32Array, out: Uint16Array | Uint8Array): KernelResult {
     const { memory } = this.kernel
     const decodeRow = this.kernel.decodeRow[predict.indexing]
     const { n, cols } = this
@@ -90,17 +89,18 @@ export class DecodeSpace {
     words.set(predict.columnBase, this.columnBase / 4)
     new Uint8Array(buffer, this.parent, n).set(predict.parentCodes.subarray(0, n))
     const table = new Int32Array(buffer, this.table, predict.table.length)
-    this.quantRows?.setMap(predict.contextMap)
+    this.kernelRows?.setMap(predict.contextMap)
+    const width = out.BYTES_PER_ELEMENT
     for (let r = 0; r < rows; r++) {
-      if (this.quantRows) {
-        this.quantRows.fill(r, this.parent + r * cols, this.columnBase, this.table)
+      if (this.kernelRows) {
+        this.kernelRows.fill(r, this.parent + r * cols, this.columnBase, this.table)
       } else {
         predict.prepare(r)
         table.set(predict.table)
       }
-      decodeRow(this.out + 2 * r * cols, this.parent + r * cols, cols, this.columnBase, this.table, CURSORS, this.symbols.byteOffset, this.escapes, this.low, STATE)
+      decodeRow(this.out + width * r * cols, this.parent + r * cols, cols, this.columnBase, this.table, CURSORS, this.symbols.byteOffset, this.escapes, this.low, STATE)
     }
-    out.set(new Uint16Array(buffer, this.out, n))
+    out.set(width === 1 ? new Uint8Array(buffer, this.out, n) : new Uint16Array(buffer, this.out, n))
     return { cursor: words.slice(CURSORS / 4, CURSORS / 4 + starts.length), escapeAt: words[STATE / 4] as number, bitPos: words[STATE / 4 + 1] as number, seen: words[STATE / 4 + 2] as number }
   }
 }

@@ -28,9 +28,8 @@ export function encodeRowFunction(name: string, indexing: TableIndexing, childWi
   b.op(Op.block, VOID_BLOCK, Op.loop, VOID_BLOCK)
   b.get(J).get(COUNT).op(Op.i32GeU, Op.brIf, 1)
   b.get(TABLE)
-  if (indexing === 'column') b.get(J)
-  else b.get(PARENT).get(J).op(Op.i32Add).memory(Op.i32Load8U)
-  if (indexing === 'both') b.get(COLUMN_BASE).get(J).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, 0, 2).op(Op.i32Add)
+  b.get(PARENT).get(J).op(Op.i32Add).memory(Op.i32Load8U)
+  if (indexing !== 'parent') b.get(COLUMN_BASE).get(J).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, 0, 2).op(Op.i32Add)
   b.i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, 0, 2).set(ENTRY)
   if (childWidth === 2) {
     // toOrdered(bits) = bits ^ 0x8000 ^ (sign ? 0x7fff : 0)
@@ -43,8 +42,11 @@ export function encodeRowFunction(name: string, indexing: TableIndexing, childWi
   b.get(VALUE).get(ENTRY).i32(0xffff).op(Op.i32And, Op.i32Sub).tee(RESIDUAL)
   b.get(K).op(Op.i32ShrS).tee(HIGH).i32(1).op(Op.i32Shl).get(HIGH).i32(31).op(Op.i32ShrS, Op.i32Xor).tee(SYMBOL)
   b.i32(255).op(Op.i32LtU, Op.if, VOID_BLOCK)
+  // the k low bits of the residual, then store the accumulator and keep its partial byte; codes
+  // skip this when k = 0 (most code bins are narrow, k = 0 alike; a 16-bit child's k varies with
+  // the magnitude, so the branch would mispredict there)
+  if (childWidth === 1) b.get(K).op(Op.if, VOID_BLOCK)
   {
-    // the k low bits of the residual, then store the accumulator and keep its partial byte
     b.get(ACC).get(RESIDUAL).i32(1).get(K).op(Op.i32Shl).i32(1).op(Op.i32Sub, Op.i32And, Op.i64ExtendI32U).get(BITS).op(Op.i64ExtendI32U, Op.i64Shl, Op.i64Or).set(ACC)
     b.get(BITS).get(K).op(Op.i32Add).set(BITS)
     b.get(LOW_AT).get(ACC).memory(Op.i64Store)
@@ -52,6 +54,7 @@ export function encodeRowFunction(name: string, indexing: TableIndexing, childWi
     b.get(ACC).get(BITS).i32(-8).op(Op.i32And, Op.i64ExtendI32U, Op.i64ShrU).set(ACC)
     b.get(BITS).i32(7).op(Op.i32And).set(BITS)
   }
+  if (childWidth === 1) b.op(Op.end)
   b.op(Op.else)
   {
     b.get(ESCAPES).get(ESCAPE_COUNT).i32(1).op(Op.i32Shl, Op.i32Add).get(VALUE).memory(Op.i32Store16, 0, 1)

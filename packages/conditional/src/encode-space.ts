@@ -2,7 +2,7 @@ import { CONTEXT_COUNT } from './context.js'
 import type { RowPredictor } from './half-predictor.js'
 import { HISTOGRAM_LANE_BYTES } from './encode-kernel-code.js'
 import { kernelsWithMemory, type ResidualKernels } from './kernel-module.js'
-import { QuantRows } from './quant-rows.js'
+import { kernelRowsBytes, openKernelRows, type KernelRows } from './kernel-rows.js'
 import { ALPHABET } from './table-plan.js'
 
 const STATE = 0
@@ -39,7 +39,7 @@ export class EncodeSpace {
   private readonly grouped: number
   private readonly escapes: number
   private readonly low: number
-  private readonly quantRows: QuantRows | null
+  private readonly kernelRows: KernelRows | null
 
   private constructor(
     private readonly kernel: ResidualKernels,
@@ -49,9 +49,9 @@ export class EncodeSpace {
     valueWidth: 1 | 2,
   ) {
     this.table = COLUMN_BASE + 4 * cols
-    const quantBase = this.table + 4 * predict.table.length
-    this.quantRows = predict.quant ? new QuantRows(kernel, quantBase, predict.quant, cols, predict.table.length) : null
-    this.parent = quantBase + (predict.quant ? QuantRows.bytes(cols, predict.quant.groups, predict.table.length) : 0)
+    const rowsBase = this.table + 4 * predict.table.length
+    this.kernelRows = openKernelRows(kernel, rowsBase, predict, cols)
+    this.parent = rowsBase + kernelRowsBytes(predict)
     this.values = (this.parent + n + 1) & ~1
     this.symbols = this.values + valueWidth * n
     this.contexts = this.symbols + n
@@ -63,9 +63,7 @@ export class EncodeSpace {
   /** Space for a tensor predicted by `predict` whose child values are `values` (16-bit patterns or 8-bit codes), or null where the kernel cannot run. */
   static open(n: number, cols: number, predict: RowPredictor, values: Uint16Array | Uint8Array): EncodeSpace | null {
     const width = values.BYTES_PER_ELEMENT as 1 | 2
-    const tableLength = predict.table.length
-    const quantBytes = predict.quant ? QuantRows.bytes(cols, predict.quant.groups, tableLength) : 0
-    const kernel = kernelsWithMemory(COLUMN_BASE + 4 * cols + 4 * tableLength + quantBytes + (5 + width) * n + 2 + Math.ceil((MAX_LOW_BITS * n) / 8) + 16)
+    const kernel = kernelsWithMemory(COLUMN_BASE + 4 * cols + 4 * predict.table.length + kernelRowsBytes(predict) + (6 + width) * n + 2 + Math.ceil((MAX_LOW_BITS * n) / 8) + 16)
     if (!kernel) return null
     const space = new EncodeSpace(kernel, n, cols, predict, width)
     const buffer = kernel.memory.buffer
@@ -87,11 +85,11 @@ export class EncodeSpace {
     new Uint8Array(buffer, this.parent, n).set(predict.parentCodes.subarray(0, n))
     const table = new Int32Array(buffer, this.table, predict.table.length)
     const call = encodeRow[predict.indexing]
-    const valueWidth = predict.indexing === 'column' ? 1 : 2
+    const valueWidth = predict.indexing === 'codes' ? 1 : 2
     for (let r = 0; r < rows; r++) {
       const i = r * cols
-      if (this.quantRows) {
-        this.quantRows.fill(r, this.parent + i, COLUMN_BASE, this.table)
+      if (this.kernelRows) {
+        this.kernelRows.fill(r, this.parent + i, COLUMN_BASE, this.table)
       } else {
         predict.prepare(r)
         table.set(predict.table)

@@ -1,10 +1,15 @@
+import type { CodeRowSource } from './code-predictor.js'
 import { CONTEXT_MASK, contextOf } from './context.js'
 import { f16BitsToNumber, f32ToBf16Bits, f32ToF16Bits, toOrdered, type HalfFormat } from './half.js'
 import { quarterLog2 } from './log-scale.js'
 import { isInt8Level, type Int8Level, type Parent, type QuantLevel } from './types.js'
 
-/** How a row's table is indexed: by the parent code (one group), by column (per-element entries), or both (GPTQ groups). */
-export type TableIndexing = 'parent' | 'column' | 'both'
+/**
+ * How a row's table is indexed and what the kernels read and write: by the parent code (one
+ * group, 16-bit child), by group and parent code ('both', GPTQ parent, 16-bit child), or by
+ * group pair and parent code ('codes', GPTQ parent, GPTQ child codes).
+ */
+export type TableIndexing = 'parent' | 'both' | 'codes'
 
 /**
  * Predictions row by row, as lookups: after prepare(row), element (row, j) has the entry
@@ -23,13 +28,16 @@ export interface RowPredictor {
   contextMap: Uint8Array | null
   /** GPTQ parents of 16-bit children: what the entries kernel needs to compute rows itself. */
   readonly quant?: QuantRowSource
+  /** GPTQ children: what the code entries kernel needs to compute rows itself. */
+  readonly code?: CodeRowSource
 }
 
 /** A GPTQ parent's per-group row parameters, for quant-entries-code.ts's kernel (the same entries as prepare). */
 export interface QuantRowSource {
   readonly format: HalfFormat
   readonly groups: number
-  readonly gIdx: Int32Array
+  /** The parent's code width: entry group * 2^bits + q is (group, q)'s. */
+  readonly bits: number
   /** Writes the row's scale (float32), zero point and (stepLambda, zeroLambda) of every group. */
   rowGroups(row: number, scales: Float32Array, zeros: Int32Array, lambdas: Int32Array): void
 }
@@ -109,7 +117,7 @@ function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
   const scales = new Float64Array(groups)
   const zeros = new Int32Array(groups)
   const lambdas = new Int32Array(2 * groups)
-  const columnBase = Int32Array.from(gIdx, (group) => group * codeCount)
+  const columnBase = gIdx.map((group) => group * codeCount)
   const rowGroups = (row: number, rowScales: Float32Array | Float64Array, rowZeros: Int32Array, rowLambdas: Int32Array): void => {
     for (let g = 0; g < groups; g++) {
       const scale = f16BitsToNumber(parent.scales[g * rows + row] as number)
@@ -132,7 +140,7 @@ function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
       table[at] = mapContext(entry, predictor.contextMap)
     }
   }
-  const quant: QuantRowSource = { format, groups, gIdx, rowGroups }
+  const quant: QuantRowSource = { format, groups, bits, rowGroups }
   const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, indexing: 'both', contextMap: null, quant }
   return predictor
 }

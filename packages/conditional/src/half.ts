@@ -51,6 +51,10 @@ export function fromOrdered(ordered: number): number {
   return ordered & 0x8000 ? ordered ^ 0x8000 : ordered ^ 0xffff
 }
 
+/** 2^(e - 25) for the fp16 exponent fields e: the weight of a normal value's integer significand. */
+const SIGNIFICAND_WEIGHTS = new Float64Array(32)
+for (let e = 0; e < 32; e++) SIGNIFICAND_WEIGHTS[e] = 2 ** (e - 25)
+
 /** The value of fp16 bits as a number (exact); NaN patterns give NaN. */
 export function f16BitsToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1
@@ -58,5 +62,12 @@ export function f16BitsToNumber(bits: number): number {
   const mantissa = bits & 0x3ff
   if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity
   if (exponent === 0) return sign * mantissa * 2 ** -24
-  return sign * (1024 + mantissa) * 2 ** (exponent - 25)
+  return sign * (1024 + mantissa) * (SIGNIFICAND_WEIGHTS[exponent] as number)
+}
+
+/** The values of fp16 bit patterns (f16BitsToNumber of each). */
+export function f16Values(bits: Uint16Array): Float64Array {
+  const values = new Float64Array(bits.length)
+  for (let i = 0; i < bits.length; i++) values[i] = f16BitsToNumber(bits[i] as number)
+  return values
 }

@@ -1,4 +1,5 @@
 import { assembleModule, wasmApi, type WasmFunction, type WasmMemory } from '@qchain/huffman'
+import { codeEntriesFunction } from './code-entries-code.js'
 import { encodeRowFunction, groupFunction } from './encode-kernel-code.js'
 import { residualRowFunction } from './decode-kernel-code.js'
 import type { TableIndexing } from './half-predictor.js'
@@ -7,19 +8,24 @@ import { quantEntriesFunction } from './quant-entries-code.js'
 
 export type DecodeRowCall = (out: number, parent: number, count: number, columnBase: number, table: number, cursors: number, symbols: number, escapes: number, low: number, state: number) => void
 export type EncodeRowCall = (values: number, parent: number, count: number, columnBase: number, table: number, symbols: number, contexts: number, histograms: number, escapes: number, state: number) => void
-export type QuantEntriesCall = (codes: number, count: number, columnBase: number, groupOf: number, scales: number, zeros: number, lambdas: number, stamps: number, tag: number, table: number, map: number) => void
+/** The common parameters of the row entries kernels (entry-loop-code.ts), then their own. */
+type EntriesCall<Own extends number[]> = (codes: number, count: number, columnBase: number, stamps: number, tag: number, bits: number, whole: number, table: number, ...own: Own) => void
+export type QuantEntriesCall = EntriesCall<[scales: number, zeros: number, lambdas: number, contexts: number]>
+export type CodeEntriesCall = EntriesCall<[pairs: number, maxCode: number]>
 export type GroupCall = (symbols: number, contexts: number, count: number, tableOf: number, cursors: number, out: number) => void
 
 /** The residual codec's kernels, over one memory that grows to the largest tensor seen and is kept. */
 export interface ResidualKernels {
   memory: WasmMemory
-  /** By indexing: 16-bit children (fromOrdered) for 'parent' and 'both', codes for 'column'. */
+  /** By indexing: 16-bit children (fromOrdered) for 'parent' and 'both', 8-bit codes for 'codes'. */
   decodeRow: Record<TableIndexing, DecodeRowCall>
-  /** By indexing: 16-bit children for 'parent' and 'both', codes for 'column'. */
+  /** By indexing: 16-bit children for 'parent' and 'both', 8-bit codes for 'codes'. */
   encodeRow: Record<TableIndexing, EncodeRowCall>
   group: GroupCall
   /** A GPTQ parent's row entries for an fp16 or bf16 child. */
   quantEntries: Record<HalfFormat, QuantEntriesCall>
+  /** A GPTQ child's row entries. */
+  codeEntries: CodeEntriesCall
 }
 
 const PAGE = 65536
@@ -29,15 +35,15 @@ const MAX_MEMORY = 2 ** 31
 let kernels: ResidualKernels | null | undefined
 
 type Exports = Record<string, unknown>
-const indexings: TableIndexing[] = ['parent', 'column', 'both']
+const indexings: TableIndexing[] = ['parent', 'both', 'codes']
 
 /** The decode, encode and row-entries modules, each importing env.memory. */
 export function kernelModules(): Uint8Array[] {
   const assemble = (functions: WasmFunction[]) => assembleModule(functions, 1, { importMemory: true })
   return [
     assemble(indexings.map((indexing) => residualRowFunction(indexing, indexing))),
-    assemble([...indexings.map((indexing) => encodeRowFunction(indexing, indexing, indexing === 'column' ? 1 : 2)), groupFunction('group')]),
-    assemble([quantEntriesFunction('f16', 'f16'), quantEntriesFunction('bf16', 'bf16')]),
+    assemble([...indexings.map((indexing) => encodeRowFunction(indexing, indexing, indexing === 'codes' ? 1 : 2)), groupFunction('group')]),
+    assemble([quantEntriesFunction('f16', 'f16'), quantEntriesFunction('bf16', 'bf16'), codeEntriesFunction('codes')]),
   ]
 }
 
@@ -57,6 +63,7 @@ function loadKernels(): ResidualKernels | null {
       encodeRow: byIndexing<EncodeRowCall>(encode),
       group: encode.group as GroupCall,
       quantEntries: { f16: entries.f16 as QuantEntriesCall, bf16: entries.bf16 as QuantEntriesCall },
+      codeEntries: entries.codes as CodeEntriesCall,
     }
   } catch {
     kernels = null

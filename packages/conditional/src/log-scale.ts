@@ -1,3 +1,5 @@
+import { f16BitsToNumber } from './half.js'
+
 /**
  * floor(4 * log2(x)) for a positive value, from its float32 bits and exact integer mantissa
  * thresholds: Math.log2 is not correctly rounded in every engine, and encoder and decoder
@@ -32,4 +34,16 @@ export function quarterLog2(x: number): number {
   const mantissa = bits & 0x7fffff
   const quarter = mantissa >= QUARTER_2 ? (mantissa >= QUARTER_3 ? 3 : 2) : mantissa >= QUARTER_1 ? 1 : 0
   return 4 * (exponent - bias) + quarter
+}
+
+/** quarterLog2 of each fp16 magnitude pattern (0..0x7fff), built on first use. */
+let f16Logs: Int16Array | undefined
+
+/** quarterLog2(|value|) of fp16 bits, by table: GPTQ scales are fp16, and a tensor has one per group and row. */
+export function f16QuarterLog2(bits: number): number {
+  if (!f16Logs) {
+    f16Logs = new Int16Array(0x8000)
+    for (let magnitude = 0; magnitude < 0x8000; magnitude++) f16Logs[magnitude] = quarterLog2(f16BitsToNumber(magnitude))
+  }
+  return f16Logs[bits & 0x7fff] as number
 }

@@ -54,27 +54,36 @@ function writePairs(symbols: Uint8Array, from: number, to: number, out: ByteWrit
   return written
 }
 
+/** How many of a pair byte's two digits are BIG. */
+const BIG_DIGITS = new Uint8Array(256)
+for (let pair = 0; pair < 256; pair++) BIG_DIGITS[pair] = Number(pair >> 4 === BIG) + Number((pair & 0x0f) === BIG)
+
 /** Reads `count` symbols written by writePairs into target[start..]. */
 export function readPairs(reader: Reader, target: Uint8Array, start: number, count: number, field: string): void {
   const pairs = new Uint8Array(Math.ceil(count / 2))
   readBlocks(reader, pairs, 0, pairs.length, field)
   if (count % 2 === 1 && ((pairs[pairs.length - 1] as number) & 0x0f) !== 0) throw new ConditionalError('bad-payload', 'the padding digit of the last pair is not 0', { field })
+  // The padding digit is 0, so counting whole pairs counts the symbols' BIG digits.
   let bigCount = 0
-  for (let i = 0; i < count; i++) if (digitAt(pairs, i) === BIG) bigCount++
+  for (let p = 0; p < pairs.length; p++) bigCount += BIG_DIGITS[pairs[p] as number] as number
   const big = reader.take(bigCount, field)
-  for (let i = 0, b = 0; i < count; i++) {
-    const digit = digitAt(pairs, i)
-    if (digit !== BIG) {
-      target[start + i] = digit
-      continue
-    }
+  let b = 0
+  const symbolOf = (digit: number): number => {
+    if (digit !== BIG) return digit
     const symbol = big[b++] as number
     if (symbol < BIG) throw new ConditionalError('bad-payload', `big symbol ${symbol} should have been a digit`, { field })
-    target[start + i] = symbol
+    return symbol
   }
-}
-
-function digitAt(pairs: Uint8Array, i: number): number {
-  const pair = pairs[i >> 1] as number
-  return i & 1 ? pair & 0x0f : pair >> 4
+  const whole = count >> 1
+  for (let p = 0, i = start; p < whole; p++, i += 2) {
+    const pair = pairs[p] as number
+    if (BIG_DIGITS[pair] === 0) {
+      target[i] = pair >> 4
+      target[i + 1] = pair & 0x0f
+    } else {
+      target[i] = symbolOf(pair >> 4)
+      target[i + 1] = symbolOf(pair & 0x0f)
+    }
+  }
+  if (count & 1) target[start + count - 1] = symbolOf((pairs[whole] as number) >> 4)
 }

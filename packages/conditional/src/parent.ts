@@ -39,9 +39,19 @@ function checkQuantLevel(level: QuantLevel, fail: (detail: string, field: string
     const group = level.gIdx[j] as number
     if (!(group >= 0 && group < groups)) fail(`g_idx[${j}] = ${group} is not below ${groups}`, 'g_idx')
   }
+  if (codesOr(level.codes) >> bits) fail(`a code does not fit in ${bits} bits`, 'codes')
+}
+
+/** The OR of all codes, four at a time where the array is 4-byte aligned. */
+function codesOr(codes: Uint8Array): number {
+  const head = Math.min(codes.length, (4 - (codes.byteOffset & 3)) & 3)
+  const words = new Uint32Array(codes.buffer, codes.byteOffset + head, (codes.length - head) >>> 2)
   let all = 0
-  for (let i = 0; i < level.codes.length; i++) all |= level.codes[i] as number
-  if (all >> bits) fail(`a code does not fit in ${bits} bits`, 'codes')
+  for (let i = 0; i < words.length; i++) all |= words[i] as number
+  all = (all | (all >>> 8) | (all >>> 16) | (all >>> 24)) & 0xff
+  for (let i = 0; i < head; i++) all |= codes[i] as number
+  for (let i = head + 4 * words.length; i < codes.length; i++) all |= codes[i] as number
+  return all
 }
 
 /** FNV-1a over the parent's scales (SCB or scales, zeros, g_idx): catches a wrong parent of the right shape cheaply. */

@@ -30,8 +30,18 @@ export function writeQuantGrid(child: QuantLevel, parent: QuantLevel, out: ByteW
     writeBlocks(Uint16Array.from(child.gIdx), 0, child.cols, out)
   }
   const predicted = new GridPrediction(child.bits, groups, child.gIdx, parent)
-  writeSmallInts(Int32Array.from(child.scales, (bits, at) => toOrdered(bits) - toOrdered(predicted.scale(at))), out)
-  writeSmallInts(Int32Array.from(child.zeros, (zero, at) => zero - predicted.zero(at, child.scales[at] as number)), out)
+  const { rows } = child
+  const scaleResiduals = new Int32Array(groups * rows)
+  const zeroResiduals = new Int32Array(groups * rows)
+  for (let g = 0, at = 0; g < groups; g++) {
+    for (let r = 0; r < rows; r++, at++) {
+      const scale = child.scales[at] as number
+      scaleResiduals[at] = toOrdered(scale) - toOrdered(predicted.scale(g, r))
+      zeroResiduals[at] = (child.zeros[at] as number) - predicted.zero(g, r, scale)
+    }
+  }
+  writeSmallInts(scaleResiduals, out)
+  writeSmallInts(zeroResiduals, out)
 }
 
 export function readQuantGrid(reader: Reader, bits: number, parent: QuantLevel): QuantGrid {
@@ -45,7 +55,8 @@ export function readQuantGrid(reader: Reader, bits: number, parent: QuantLevel):
   } else if (mode === GroupMode.Standard) {
     const size = reader.boundedVarint('group size', cols, 'bad-header')
     if (size < 1 || Math.ceil(cols / size) !== groups) throw new ConditionalError('bad-header', `group size ${size} does not give ${groups} groups`, { field: 'group size' })
-    gIdx = Int32Array.from({ length: cols }, (_, j) => Math.floor(j / size))
+    gIdx = new Int32Array(cols)
+    for (let j = 0; j < cols; j++) gIdx[j] = Math.floor(j / size)
   } else if (mode === GroupMode.Explicit) {
     const listed = new Uint16Array(cols)
     readBlocks(reader, listed, 0, cols, 'g_idx', MAX_BLOCK_SIZE)
@@ -57,30 +68,35 @@ export function readQuantGrid(reader: Reader, bits: number, parent: QuantLevel):
   const predicted = new GridPrediction(bits, groups, gIdx, parent)
   const scaleResiduals = readSmallInts(reader, groups * rows, 'child scales')
   const scales = new Uint16Array(groups * rows)
-  scaleResiduals.forEach((residual, at) => {
-    const ordered = toOrdered(predicted.scale(at)) + residual
-    if (ordered < 0 || ordered > 0xffff) throw new ConditionalError('bad-payload', 'a child scale is outside fp16', { field: 'child scales' })
-    scales[at] = fromOrdered(ordered)
-  })
+  for (let g = 0, at = 0; g < groups; g++) {
+    for (let r = 0; r < rows; r++, at++) {
+      const ordered = toOrdered(predicted.scale(g, r)) + (scaleResiduals[at] as number)
+      if (ordered < 0 || ordered > 0xffff) throw new ConditionalError('bad-payload', 'a child scale is outside fp16', { field: 'child scales' })
+      scales[at] = fromOrdered(ordered)
+    }
+  }
   const zeroResiduals = readSmallInts(reader, groups * rows, 'child zeros')
   const zeros = new Uint16Array(groups * rows)
-  zeroResiduals.forEach((residual, at) => {
-    const zero = predicted.zero(at, scales[at] as number) + residual
-    if (zero < 0 || zero > 0xffff) throw new ConditionalError('bad-payload', 'a child zero point is outside 0..65535', { field: 'child zeros' })
-    zeros[at] = zero
-  })
+  for (let g = 0, at = 0; g < groups; g++) {
+    for (let r = 0; r < rows; r++, at++) {
+      const zero = predicted.zero(g, r, scales[at] as number) + (zeroResiduals[at] as number)
+      if (zero < 0 || zero > 0xffff) throw new ConditionalError('bad-payload', 'a child zero point is outside 0..65535', { field: 'child zeros' })
+      zeros[at] = zero
+    }
+  }
   return { bits, scales, zeros, gIdx }
 }
 
 /**
- * What the parent says about child group g of row r (at = g * rows + r), through the parent
- * group of the child group's first column: the same range on a finer grid, so
+ * What the parent says about child group g of row r, through the parent group of the child
+ * group's first column: the same range on a finer grid, so
  * scale_c ~ scale_p * maxq_p / maxq_c and zero_c * scale_c ~ zero_p * scale_p (a symmetric
  * parent's mid-grid zero maps to the child's mid-grid zero).
  */
 class GridPrediction {
-  private readonly parentAt: Int32Array
-  private readonly rows: number
+  /** Per child group, where its parent group's row values start in the parent's [groups, rows] tables. */
+  private readonly parentStart: Int32Array
+  private readonly scaleRatio: number
 
   constructor(
     private readonly bits: number,
@@ -88,25 +104,24 @@ class GridPrediction {
     gIdx: Int32Array,
     private readonly parent: QuantLevel,
   ) {
-    this.rows = parent.rows
     const firstColumn = new Int32Array(groups).fill(-1)
     for (let j = gIdx.length - 1; j >= 0; j--) firstColumn[gIdx[j] as number] = j
-    this.parentAt = Int32Array.from(firstColumn, (j) => (j < 0 ? 0 : (parent.gIdx[j] as number)))
+    this.parentStart = new Int32Array(groups)
+    for (let g = 0; g < groups; g++) {
+      const j = firstColumn[g] as number
+      this.parentStart[g] = (j < 0 ? 0 : (parent.gIdx[j] as number)) * parent.rows
+    }
+    this.scaleRatio = ((1 << parent.bits) - 1) / ((1 << bits) - 1)
   }
 
-  private parentIndex(at: number): number {
-    return (this.parentAt[Math.floor(at / this.rows)] as number) * this.rows + (at % this.rows)
-  }
-
-  scale(at: number): number {
-    const parentScale = f16BitsToNumber(this.parent.scales[this.parentIndex(at)] as number)
-    const ratio = ((1 << this.parent.bits) - 1) / ((1 << this.bits) - 1)
-    const predicted = parentScale * ratio
+  scale(group: number, row: number): number {
+    const parentScale = f16BitsToNumber(this.parent.scales[(this.parentStart[group] as number) + row] as number)
+    const predicted = parentScale * this.scaleRatio
     return predicted === predicted ? f32ToF16Bits(predicted) : 0x7e00
   }
 
-  zero(at: number, childScaleBits: number): number {
-    const p = this.parentIndex(at)
+  zero(group: number, row: number, childScaleBits: number): number {
+    const p = (this.parentStart[group] as number) + row
     const parentZero = this.parent.zeros[p] as number
     if (parentZero === 1 << (this.parent.bits - 1)) return 1 << (this.bits - 1)
     const position = (parentZero * f16BitsToNumber(this.parent.scales[p] as number)) / f16BitsToNumber(childScaleBits)

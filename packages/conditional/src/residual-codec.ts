@@ -48,8 +48,6 @@ export function decodeResidualBody(reader: Reader, parent: Parent, child: 'f16' 
   if (isInt8Level(parent)) throw new ConditionalError('bad-header', 'a code child needs a GPTQ parent')
   const grid = readQuantGrid(reader, childBits, parent)
   const codes = outputArray(into, Uint8Array, rows * cols)
-  const wide = new Uint16Array(rows * cols)
-  readResiduals(reader, rows, cols, (1 << childBits) - 1, codePredictor(grid, parent), wide, false)
-  codes.set(wide)
+  readResiduals(reader, rows, cols, (1 << childBits) - 1, codePredictor(grid, parent), codes, false)
   return { rows, cols, ...grid, codes }
 }

@@ -9,12 +9,13 @@ import { ESCAPE, readTablePlan, UNUSED } from './table-plan.js'
 
 /**
  * Reads a residual body (see writeResiduals) and rebuilds the child into `out`: 16-bit
- * patterns when `ordered` (the integers are mapped back by fromOrdered, inlined), else codes.
+ * patterns when `ordered` (the integers are mapped back by fromOrdered, inlined), else codes
+ * (a Uint8Array; values that do not fit are refused after).
  * Every integer must lie in 0..valueMask (a power of two minus one). The WebAssembly kernel
  * rebuilds the values where it can, the TypeScript loop (decodeRows) elsewhere, with the same
  * result; a lying stream is refused by the counts checked after either.
  */
-export function readResiduals(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array, ordered: boolean): void {
+export function readResiduals(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array | Uint8Array, ordered: boolean): void {
   const n = rows * cols
   const { tableOf, tableCount } = readTablePlan(reader)
   const space = DecodeSpace.open(n, cols, predict, reader.remaining)
@@ -55,7 +56,7 @@ export function readResiduals(reader: Reader, rows: number, cols: number, valueM
 }
 
 /** The reference loop: rebuilds row by row, checking after each row that no buffer was overrun. */
-function decodeRows(rows: number, cols: number, predict: RowPredictor, cursor: Int32Array, symbols: Uint8Array, escapes: Uint16Array, low: Uint8Array, lengths: { escapeCount: number; lowLength: number }, out: Uint16Array, ordered: boolean): KernelResult {
+function decodeRows(rows: number, cols: number, predict: RowPredictor, cursor: Int32Array, symbols: Uint8Array, escapes: Uint16Array, low: Uint8Array, lengths: { escapeCount: number; lowLength: number }, out: Uint16Array | Uint8Array, ordered: boolean): KernelResult {
   const tableCount = cursor.length - 1
   const limits = Int32Array.from({ length: tableCount + 1 }, (_, t) => cursor[Math.min(t + 1, tableCount)] as number)
   const { table: entries, columnBase, parentCodes } = predict

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bf16BitsToF32Bits, f16BitsToF32Bits, f32BitsToBf16Bits, f32BitsToF16Bits } from '@qchain/tensor'
 import { f16BitsToNumber, f32ToBf16Bits, f32ToF16Bits, fromOrdered, toOrdered } from '../src/half.js'
-import { quarterLog2 } from '../src/log-scale.js'
+import { f16QuarterLog2, quarterLog2 } from '../src/log-scale.js'
 import { seededRandom } from './random.js'
 
 const f32 = new Float32Array(1)
@@ -54,5 +54,9 @@ describe('quarterLog2', () => {
     expect(quarterLog2(2 ** 0.5 * 1.0000001)).toBe(2)
     expect(quarterLog2(0)).toBeLessThan(-500)
     expect(quarterLog2(2 ** -140)).toBe(-560)
+  })
+
+  it('of fp16 patterns by table equals quarterLog2 of their magnitudes', () => {
+    for (let bits = 0; bits < 0x10000; bits++) expect(f16QuarterLog2(bits)).toBe(quarterLog2(Math.abs(f16BitsToNumber(bits))))
   })
 })

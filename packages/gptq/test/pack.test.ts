@@ -106,6 +106,23 @@ describe('GPTQ checkpoint packing', () => {
     }
   }
 
+  it('packs codes at any byte offset alike (four at a time where aligned, one by one elsewhere)', () => {
+    for (const bits of [4, 8]) {
+      const layer = randomLayer(8, 64, 2, bits, 'gptq_v2', bits)
+      const shifted = new Uint8Array(layer.codes.length + 1)
+      shifted.set(layer.codes, 1)
+      const unaligned = { ...layer, codes: shifted.subarray(1) }
+      expect(packGptqLayer(unaligned, bits, 'gptq_v2')).toEqual(packGptqLayer(layer, bits, 'gptq_v2'))
+    }
+    for (const at of [1, 37, 510]) {
+      const layer = randomLayer(8, 64, 2, 4, 'gptq_v2', at)
+      const shifted = new Uint8Array(layer.codes.length + 1)
+      shifted.set(layer.codes, 1)
+      shifted[1 + at] = 16 + (at & 127)
+      expect(() => packGptqLayer({ ...layer, codes: shifted.subarray(1) }, 4, 'gptq_v2')).toThrow(`code ${16 + (at & 127)} does not fit in 4 bits`)
+    }
+  })
+
   it('4-bit words hold the first index in the lowest bits; symmetric v1 zeros are 0x77777777', () => {
     const layer: QuantCodes = {
       rows: 8,

@@ -3,7 +3,7 @@
  * no toolchain or prebuilt .wasm file is needed. Spec: https://webassembly.github.io/spec/core/binary/
  */
 
-export const Type = { i32: 0x7f, i64: 0x7e, f32: 0x7d } as const
+export const Type = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c } as const
 
 /** The opcodes the kernel uses. */
 export const Op = {
@@ -23,6 +23,7 @@ export const Op = {
   i32Load8U: 0x2d,
   i32Load16U: 0x2f,
   f32Load: 0x2a,
+  f64Load: 0x2b,
   i32Store: 0x36,
   i32Store8: 0x3a,
   i32Store16: 0x3b,
@@ -51,8 +52,18 @@ export const Op = {
   i64Or: 0x84,
   i64Shl: 0x86,
   i64ShrU: 0x88,
+  f32Eq: 0x5b,
   f32Ne: 0x5c,
   f32Mul: 0x94,
+  f64Gt: 0x64,
+  f64Ge: 0x66,
+  f64Ceil: 0x9b,
+  f64Add: 0xa0,
+  f64Mul: 0xa2,
+  f64Div: 0xa3,
+  f64Min: 0xa4,
+  i32TruncF64S: 0xaa,
+  f64ConvertI32S: 0xb7,
   i32WrapI64: 0xa7,
   f32ConvertI32S: 0xb2,
   i32ReinterpretF32: 0xbc,

@@ -2,7 +2,7 @@ import { GptqError } from '../errors.js'
 import type { QuantBits } from '../grid.js'
 import { dequantize, type QuantCodes } from '../layer.js'
 import { checkBits } from '../options.js'
-import { packBitstream, unpackBitstream } from './bitstream.js'
+import { packLanes, unpackLanes } from './bitstream.js'
 
 /** "gptq" (v1) stores zero - 1 in qzeros, "gptq_v2" the zero itself. */
 export type CheckpointFormat = 'gptq' | 'gptq_v2'
@@ -40,26 +40,21 @@ export function packGptqLayer(layer: QuantCodes, bits: number, format: Checkpoin
   const badGroup = layer.gIdx.findIndex((group) => group < 0 || group >= groups)
   if (badGroup >= 0) throw new GptqError('shape-mismatch', `g_idx[${badGroup}] = ${layer.gIdx[badGroup]} is outside the ${groups} groups`, { field: 'g_idx' })
   const maxq = (1 << b) - 1
-  const codesByInput = new Uint8Array(inFeatures * out)
-  for (let o = 0; o < out; o++) {
-    for (let j = 0; j < inFeatures; j++) {
-      const code = layer.codes[o * inFeatures + j] as number
-      if (code > maxq) throw new GptqError('shape-mismatch', `code ${code} does not fit in ${b} bits`, { field: 'codes' })
-      codesByInput[j * out + o] = code
-    }
-  }
+  checkCodes(layer.codes, b)
   const offset = format === 'gptq' ? 1 : 0
-  const stored = Uint8Array.from(layer.zeros, (zero) => {
+  const stored = new Uint8Array(layer.zeros.length)
+  for (let at = 0; at < stored.length; at++) {
+    const zero = layer.zeros[at] as number
     const value = zero - offset
     if (value < 0 || value > maxq) {
       const hint = format === 'gptq' ? '; the v1 format stores zero - 1, so a zero point of 0 needs checkpoint_format "gptq_v2"' : ''
       throw new GptqError('zero-not-representable', `zero point ${zero} cannot be stored in ${b} bits${hint}`, { field: 'qzeros' })
     }
-    return value
-  })
+    stored[at] = value
+  }
   return {
-    qweight: { data: packBitstream(codesByInput, inFeatures, out, b), shape: [(inFeatures * b) / 32, out] },
-    qzeros: { data: packBitstream(stored, groups * out, 1, b), shape: [groups, (out * b) / 32] },
+    qweight: { data: packLanes(layer.codes, out, inFeatures, b), shape: [(inFeatures * b) / 32, out] },
+    qzeros: { data: packLanes(stored, 1, groups * out, b), shape: [groups, (out * b) / 32] },
     scales: { data: Uint16Array.from(layer.scales), shape: [groups, out] },
     gIdx: { data: Int32Array.from(layer.gIdx), shape: [inFeatures] },
   }
@@ -69,19 +64,34 @@ export function packGptqLayer(layer: QuantCodes, bits: number, format: Checkpoin
 export function unpackGptqLayer(packed: GptqPackedLayer, bits: number, format: CheckpointFormat): QuantCodes {
   const b = checkBits(bits)
   const { inFeatures, out, groups } = checkPackedShapes(packed, b)
-  const byInput = unpackBitstream(packed.qweight.data, inFeatures, out, b)
-  const codes = new Uint8Array(out * inFeatures)
-  for (let j = 0; j < inFeatures; j++) {
-    for (let o = 0; o < out; o++) codes[o * inFeatures + j] = byInput[j * out + o] as number
-  }
+  const codes = unpackLanes(packed.qweight.data, out, inFeatures, b)
   const offset = format === 'gptq' ? 1 : 0
-  const zeros = Uint16Array.from(unpackBitstream(packed.qzeros.data, groups * out, 1, b), (stored) => stored + offset)
+  const stored = unpackLanes(packed.qzeros.data, 1, groups * out, b)
+  const zeros = new Uint16Array(stored.length)
+  for (let at = 0; at < stored.length; at++) zeros[at] = (stored[at] as number) + offset
   return { rows: out, cols: inFeatures, codes, scales: Uint16Array.from(packed.scales.data), zeros, gIdx: Int32Array.from(packed.gIdx.data) }
 }
 
 /** The float32 weight [out, in] a GPTQ kernel computes from the packed tensors. */
 export function dequantizeGptqLayer(packed: GptqPackedLayer, bits: number, format: CheckpointFormat): Float32Array {
   return dequantize(unpackGptqLayer(packed, bits, format))
+}
+
+/**
+ * Throws, naming the first, if a code does not fit in `bits`. Whether one does not is told by
+ * an OR of all codes, four at a time where aligned (maxq in every byte of the mask).
+ */
+function checkCodes(codes: Uint8Array, bits: number): void {
+  const maxq = (1 << bits) - 1
+  const head = Math.min(codes.length, (4 - (codes.byteOffset & 3)) & 3)
+  const quads = new Uint32Array(codes.buffer, codes.byteOffset + head, (codes.length - head) >>> 2)
+  let all = 0
+  for (let i = 0; i < quads.length; i++) all |= quads[i] as number
+  for (let i = 0; i < head; i++) all |= codes[i] as number
+  for (let i = head + 4 * quads.length; i < codes.length; i++) all |= codes[i] as number
+  if ((all & ~(maxq * 0x01010101)) === 0) return
+  const code = codes.find((value) => value > maxq) as number
+  throw new GptqError('shape-mismatch', `code ${code} does not fit in ${bits} bits`, { field: 'codes' })
 }
 
 function checkPackable(inFeatures: number, out: number, bits: QuantBits): void {
