@@ -7,8 +7,10 @@ import { promisify } from 'node:util'
 import { measurement, type Measurement } from './measure.js'
 import { RSS_TARGET_SHAPE } from './targets.js'
 
-// The repository's synthetic-model tool, found from this file in the monorepo (src/bench or dist/bench).
-const SCRIPT = fileURLToPath(new URL('../../../../tools/synthetic-model/chain-rss.ts', import.meta.url))
+// The repository's synthetic-model tool, found from this file in the monorepo (src/bench or dist/bench);
+// run from the repository root, where `--import tsx` resolves whatever the caller's folder.
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
+const SCRIPT = join(REPO_ROOT, 'tools/synthetic-model/chain-rss.ts')
 
 interface ChainRssResult {
   inputBytes: number
@@ -29,7 +31,7 @@ export async function rssRows(quick: boolean, workers: readonly number[], dir: s
   for (const count of workers) {
     status(`chain of the ${shape} model, ${count} worker(s) (generated once into ${cacheDir})`)
     const out = join(dir, `rss-${count}.json`)
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', SCRIPT, '--shape', shape, '--workers', String(count), '--cache', cacheDir, '--out', out], { maxBuffer: 16 * 1024 * 1024 })
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', SCRIPT, '--shape', shape, '--workers', String(count), '--cache', cacheDir, '--out', out], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 })
     const [result] = JSON.parse(await readFile(out, 'utf8')) as ChainRssResult[]
     const { inputBytes, outputBytes, seconds, peakRssBytes } = result as ChainRssResult
     rows.push({ ...measurement({ method: 'qchain', operation: 'chain', name: `chain 16/8/4 peak RSS (${shape}, rtn)`, group: 'rss', workers: count, runs: 1, inputBytes, outputBytes, seconds }), peakRssBytes })
