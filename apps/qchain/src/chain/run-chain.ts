@@ -6,7 +6,7 @@ import { PairAnalyzer, type Child, type Parent } from '@qchain/conditional'
 import { QchainError } from '@qchain/errors'
 import { openContainerFile } from '@qchain/format/node'
 import { readModelConfig, resolveModel, type ModelConfig } from '@qchain/model'
-import { openCheckpoint, quantizeModel } from '@qchain/quantize'
+import { openCheckpoint } from '@qchain/quantize'
 import { openSafetensorsFolder, type SafetensorsFolder } from '@qchain/safetensors/node'
 import { analyzeQuantized, analyzeSixteenBit } from '../analyze/analyze-levels.js'
 import { sequencesFor } from '../calibration-source.js'
@@ -19,6 +19,7 @@ import type { Logger } from 'pino'
 import { folderBytes, folderZstd } from './baselines.js'
 import { levelFolders, type LevelFolder } from './level-plan.js'
 import { levelPerplexity } from './level-perplexity.js'
+import { quantizeInThread } from './quantize-thread.js'
 import { renderReportMarkdown, renderReportSvg } from './render-report.js'
 import type { ChainReport, LevelReport, MethodReport, PairReport } from './report.js'
 
@@ -90,11 +91,9 @@ async function quantizeLevels(config: ChainConfig, sourceDir: string, modelConfi
   if (outputs.length === 0) return
   const needsCalibration = outputs.some(({ request }) => request.method === 'gptq')
   const calibration = needsCalibration && modelConfig ? await sequencesFor(sourceDir, modelConfig.vocabSize, { ...config.calibration, split: 'calibration' }) : undefined
-  await quantizeModel(sourceDir, outputs, {
-    ...(calibration && { calibration }),
-    onProgress: (event) =>
-      event.stage === 'gptq' ? progress.update('quantize', event.layer, event.layers, `block ${event.layer + 1}, level ${event.level}, ${event.group}`) : progress.update('quantize', event.done, event.total),
-  })
+  await quantizeInThread({ sourceDir, outputs, ...(calibration && { calibration }) }, (event) =>
+    event.stage === 'gptq' ? progress.update('quantize', event.layer, event.layers, `block ${event.layer + 1}, level ${event.level}, ${event.group}`) : progress.update('quantize', event.done, event.total),
+  )
 }
 
 async function verifyContainer(path: string, progress: Progress, workers: number | undefined): Promise<void> {
