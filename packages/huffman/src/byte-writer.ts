@@ -36,7 +36,12 @@ export class ByteWriter {
     this.length += chunk.length
   }
 
+  /**
+   * The bytes written. A writer filled to at least 7/8 of its capacity hands over its buffer
+   * instead of copying it (the writer must not be used after); sparser ones return a copy.
+   */
   result(): Uint8Array {
+    if (this.length >= this.bytes.length - (this.bytes.length >>> 3)) return this.bytes.subarray(0, this.length)
     return this.bytes.slice(0, this.length)
   }
 }

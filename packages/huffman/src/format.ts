@@ -13,7 +13,11 @@ export type BlockMode = (typeof BlockMode)[keyof typeof BlockMode]
 export const MAX_CODE_LENGTH_LIMIT = 15
 /** Codes of up to 12 bits take the decoder's fast kernel (12-bit tables, four codes per 64-bit peek). */
 export const DEFAULT_MAX_CODE_LENGTH = 12
-export const DEFAULT_BLOCK_SIZE = 128 * 1024
+/**
+ * Half a MiB of 8-bit symbols: larger blocks spread the per-block table building (about 0.1 ms)
+ * over more symbols; on the isnet int8 level 512 Ki encodes 1.34x faster than 128 Ki and is smaller.
+ */
+export const DEFAULT_BLOCK_SIZE = 512 * 1024
 /** Bounds a block's decode buffers and a single run's claimed length. */
 export const MAX_BLOCK_SIZE = 1 << 24
 /** Bounds the output a stream header may ask the decoder to allocate. */

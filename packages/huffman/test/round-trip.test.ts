@@ -38,14 +38,14 @@ describe('round trips', () => {
 
   it('stores data that does not compress as raw blocks', () => {
     const symbols = uniformSymbols(300_000, 256, 1)
-    const encoded = roundTrip(symbols)
+    const encoded = roundTrip(symbols, { blockSize: 131_072 })
     expect(sizeBreakdown(encoded).blocks).toEqual({ raw: 3, run: 0, huffman: 0 })
     expect(encoded.length).toBeLessThan(symbols.length + 32)
   })
 
   it('codes skewed distributions close to their entropy', () => {
     for (const symbols of [geometricSymbols(200_000, 0.3, 255, 2), laplacianSymbols(200_000, 4, 127, 128, 3), laplacianSymbols(200_000, 1.2, 7, 8, 4)]) {
-      const report = sizeBreakdown(roundTrip(symbols))
+      const report = sizeBreakdown(roundTrip(symbols, { blockSize: 131_072 }))
       expect(report.blocks.huffman).toBe(2)
     }
   })
