@@ -1,11 +1,11 @@
 import type { ConditionalCodec } from './codec.js'
 import { ConditionalError } from './errors.js'
-import { CodecId, readHeader } from './header.js'
+import { CodecId, LATEST_VERSION, readHeader } from './header.js'
 import { checkLevel } from './parent.js'
 import { decodeQstoreBody, encodeQstoreReport } from './qstore-codec.js'
 import type { OutputArray } from './output.js'
 import { Reader } from './reader.js'
-import { decodeResidualBody, encodeResidualReport } from './residual-codec.js'
+import { decodeResidualBody, encodeResidualReport, type ResidualOptions } from './residual-codec.js'
 import type { Child, Parent } from './types.js'
 
 export type CodecName = ConditionalCodec['name']
@@ -16,8 +16,7 @@ function decodeStream(bytes: Uint8Array, parent: Parent, expected?: CodecId, int
   const reader = new Reader(bytes)
   const header = readHeader(reader, parent)
   if (expected !== undefined && header.codec !== expected) throw new ConditionalError('bad-header', `stream is of codec ${header.codec}, expected ${expected}`, { field: 'codec' })
-  const decodeBody = header.codec === CodecId.Residual ? decodeResidualBody : decodeQstoreBody
-  const child = decodeBody(reader, parent, header.child, header.childBits, into)
+  const child = header.codec === CodecId.Residual ? decodeResidualBody(reader, parent, header.child, header.childBits, header.version, into) : decodeQstoreBody(reader, parent, header.child, header.childBits, into)
   reader.expectEnd()
   return child
 }
@@ -38,11 +37,17 @@ export const qstoreCodec: ConditionalCodec = {
 
 export const CODECS: Record<CodecName, ConditionalCodec> = { residual: residualCodec, qstore: qstoreCodec }
 
-/** Codes `child` given `parent` (default codec: residual). Pairs: 16|int8, 16|GPTQ, GPTQ|GPTQ. */
-export function encode(child: Child, parent: Parent, options: { codec?: CodecName } = {}): Uint8Array {
+/**
+ * Codes `child` given `parent` (default codec: residual). Pairs: 16|int8, 16|GPTQ, GPTQ|GPTQ.
+ * The residual codec's `version` and `coder` are described at ResidualOptions.
+ */
+export function encode(child: Child, parent: Parent, options: { codec?: CodecName } & ResidualOptions = {}): Uint8Array {
   const codec = CODECS[options.codec ?? 'residual']
   if (!codec) throw new ConditionalError('unsupported-pair', `unknown codec ${String(options.codec)}`, { field: 'codec' })
-  return codec.encode(child, parent)
+  const { version = LATEST_VERSION, coder = 'auto' } = options
+  if (version !== 1 && version !== 2) throw new ConditionalError('unsupported-pair', `unknown format version ${String(version)}`, { field: 'version' })
+  if (coder !== 'auto' && coder !== 'static' && coder !== 'adaptive') throw new ConditionalError('unsupported-pair', `unknown residual coder ${String(coder)}`, { field: 'coder' })
+  return codec === residualCodec ? encodeResidualReport(child, parent, { version, coder }).bytes : codec.encode(child, parent)
 }
 
 /**

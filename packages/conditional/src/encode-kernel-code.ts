@@ -13,9 +13,10 @@ export const HISTOGRAM_LANE_BYTES = 4 * CONTEXT_COUNT * ALPHABET
  * One row of the residual encode loop (residual-encode.ts's TypeScript loop, the reference):
  * the child integer (an fp16/bf16 pattern mapped by toOrdered, or an 8-bit code), its entry,
  * the symbol zigzag(r >> k) or ESCAPE, the k low bits appended LSB first, symbol and context
- * stored per element and counted per context. `state` carries the escape count, the low-bit
- * write address and the pending bits (fewer than 8) from row to row. Buffers are sized by the
- * caller for the worst case (11 low bits and one escape per element).
+ * ((k << 6) | context id, 16 bits) stored per element and counted per context. `state` carries
+ * the escape count, the low-bit write address and the pending bits (fewer than 8) from row to
+ * row. Buffers are sized by the caller for the worst case (11 low bits and one escape per
+ * element).
  */
 export function encodeRowFunction(name: string, indexing: TableIndexing, childWidth: 1 | 2): WasmFunction {
   const [VALUES, PARENT, COUNT, COLUMN_BASE, TABLE, SYMBOLS, CONTEXTS, HISTOGRAMS, ESCAPES, STATE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
@@ -63,7 +64,7 @@ export function encodeRowFunction(name: string, indexing: TableIndexing, childWi
   }
   b.op(Op.end)
   b.get(SYMBOLS).get(J).op(Op.i32Add).get(SYMBOL).memory(Op.i32Store8)
-  b.get(CONTEXTS).get(J).op(Op.i32Add).get(ENTRY).i32(16).op(Op.i32ShrU).i32(63).op(Op.i32And).memory(Op.i32Store8)
+  b.get(CONTEXTS).get(J).i32(1).op(Op.i32Shl, Op.i32Add).get(ENTRY).i32(16).op(Op.i32ShrU).memory(Op.i32Store16, 0, 1)
   // histograms[lane][context * ALPHABET + symbol]++, the lane by the element's parity, so runs of one symbol wait on every other increment only
   b.get(HISTOGRAMS).get(J).i32(1).op(Op.i32And).i32(HISTOGRAM_LANE_BYTES).op(Op.i32Mul, Op.i32Add).get(ENTRY).i32(16).op(Op.i32ShrU).i32(63).op(Op.i32And).i32(Math.log2(ALPHABET)).op(Op.i32Shl).get(SYMBOL).op(Op.i32Or).i32(2).op(Op.i32Shl, Op.i32Add).tee(ADDRESS)
   b.get(ADDRESS).memory(Op.i32Load, 0, 2).i32(1).op(Op.i32Add).memory(Op.i32Store, 0, 2)
@@ -76,7 +77,7 @@ export function encodeRowFunction(name: string, indexing: TableIndexing, childWi
   return { name, params: i32s(10), locals: [...i32s(11), Type.i64], code: b.code }
 }
 
-/** Regroups symbols by table (stable): out[cursors[t]++] = symbol for t = tableOf[context], four elements per step (takeCursors). */
+/** Regroups symbols by table (stable): out[cursors[t]++] = symbol for t = tableOf[context & 63], four elements per step (takeCursors). */
 export function groupFunction(name: string): WasmFunction {
   const [SYMBOLS, CONTEXTS, COUNT, TABLE_OF, CURSORS, OUT, I] = [0, 1, 2, 3, 4, 5, 6]
   const ADDRESS = [7, 8, 9, 10]
@@ -86,7 +87,7 @@ export function groupFunction(name: string): WasmFunction {
     b.op(Op.block, VOID_BLOCK, Op.loop, VOID_BLOCK)
     b.get(I).i32(step).op(Op.i32Add).get(COUNT).op(Op.i32GtU, Op.brIf, 1)
     for (let e = 0; e < step; e++) {
-      b.get(TABLE_OF).get(CONTEXTS).get(I).op(Op.i32Add).memory(Op.i32Load8U, e).op(Op.i32Add).memory(Op.i32Load8U).i32(2).op(Op.i32Shl).get(CURSORS).op(Op.i32Add).set(ADDRESS[e]!)
+      b.get(TABLE_OF).get(CONTEXTS).get(I).i32(1).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load16U, 2 * e, 1).i32(63).op(Op.i32And, Op.i32Add).memory(Op.i32Load8U).i32(2).op(Op.i32Shl).get(CURSORS).op(Op.i32Add).set(ADDRESS[e]!)
     }
     takeCursors(b, ADDRESS.slice(0, step), AT.slice(0, step))
     for (let e = 0; e < step; e++) b.get(OUT).get(AT[e]!).op(Op.i32Add).get(SYMBOLS).get(I).op(Op.i32Add).memory(Op.i32Load8U, e).memory(Op.i32Store8)

@@ -15,10 +15,24 @@ const COLUMN_BASE = TABLE_OF + 64
 /** The most low bits one element writes (k = 15 - HIGH_BITS), so the worst case is sized up front. */
 const MAX_LOW_BITS = 11
 
+/** Bytes of the low bits' region from its start: their worst case and an 8-byte read window past it. */
+const lowRegionBytes = (n: number): number => Math.ceil((MAX_LOW_BITS * n) / 8) + 16
+
+/**
+ * Room kept after the regions for the static body's slab emission (fused-emit.ts), so that it
+ * never grows the memory under the first pass's views: codes per context and symbol, then the
+ * slabs (at most 27 bits per element, a byte of rounding per slab) and an 8-byte store window.
+ */
+export const emitRoomBytes = (n: number): number => 4 * CONTEXT_COUNT * ALPHABET + 4 * n + 32
+
+/** Where that room starts (8-byte aligned), given where the first pass's low bits start. */
+export const emitRoomStart = (lowStart: number, n: number): number => (lowStart + lowRegionBytes(n) + 7) & ~7
+
 /** What the first pass yields, per element and per context. */
 export interface ResidualSymbols {
   symbols: Uint8Array
-  contexts: Uint8Array
+  /** (k << 6) | context id per element: the entry's bits 16.. (see contextOf). */
+  contexts: Uint16Array
   histograms: Uint32Array
   escaped: Uint16Array
   low: Uint8Array
@@ -27,7 +41,8 @@ export interface ResidualSymbols {
 /**
  * One tensor's residual encode in the WebAssembly kernel's memory. Regions, in order: state,
  * cursors, histograms, context-to-table map, column bases, row table, parent codes, child
- * values, symbols, contexts, symbols grouped by table, escapes (2n), low bits (11n bits + 16).
+ * values, symbols, contexts (2n), symbols grouped by table, escapes (2n), low bits (11n bits + 16),
+ * room for the static emission (emitRoomBytes).
  * Views returned stay valid until the next tensor.
  */
 export class EncodeSpace {
@@ -54,8 +69,8 @@ export class EncodeSpace {
     this.parent = rowsBase + kernelRowsBytes(predict)
     this.values = (this.parent + n + 1) & ~1
     this.symbols = this.values + valueWidth * n
-    this.contexts = this.symbols + n
-    this.grouped = this.contexts + n
+    this.contexts = (this.symbols + n + 1) & ~1
+    this.grouped = this.contexts + 2 * n
     this.escapes = (this.grouped + n + 1) & ~1
     this.low = this.escapes + 2 * n
   }
@@ -63,7 +78,7 @@ export class EncodeSpace {
   /** Space for a tensor predicted by `predict` whose child values are `values` (16-bit patterns or 8-bit codes), or null where the kernel cannot run. */
   static open(n: number, cols: number, predict: RowPredictor, values: Uint16Array | Uint8Array): EncodeSpace | null {
     const width = values.BYTES_PER_ELEMENT as 1 | 2
-    const kernel = kernelsWithMemory(COLUMN_BASE + 4 * cols + 4 * predict.table.length + kernelRowsBytes(predict) + (6 + width) * n + 2 + Math.ceil((MAX_LOW_BITS * n) / 8) + 16)
+    const kernel = kernelsWithMemory(COLUMN_BASE + 4 * cols + 4 * predict.table.length + kernelRowsBytes(predict) + (7 + width) * n + 3 + lowRegionBytes(n) + 7 + emitRoomBytes(n))
     if (!kernel) return null
     const space = new EncodeSpace(kernel, n, cols, predict, width)
     const buffer = kernel.memory.buffer
@@ -94,12 +109,12 @@ export class EncodeSpace {
         predict.prepare(r)
         table.set(predict.table)
       }
-      call(this.values + valueWidth * i, this.parent + i, cols, COLUMN_BASE, this.table, this.symbols + i, this.contexts + i, HISTOGRAMS, this.escapes, STATE)
+      call(this.values + valueWidth * i, this.parent + i, cols, COLUMN_BASE, this.table, this.symbols + i, this.contexts + 2 * i, HISTOGRAMS, this.escapes, STATE)
     }
     const [escapeCount, lowAt, bits] = [words[STATE / 4] as number, words[STATE / 4 + 1] as number, words[STATE / 4 + 2] as number]
     return {
       symbols: new Uint8Array(buffer, this.symbols, n),
-      contexts: new Uint8Array(buffer, this.contexts, n),
+      contexts: new Uint16Array(buffer, this.contexts, n),
       histograms: sumLanes(lanes),
       escaped: new Uint16Array(buffer, this.escapes, escapeCount),
       // The pending bits already sit in the byte at lowAt.

@@ -22,19 +22,27 @@ export function entryLocals(params: number): EntryLocals {
   return { j: params, q: params + 1, at: params + 2 }
 }
 
+/** How a kernel shortens the whole table's loop: it stops at local `end` (set before), and `after` follows each entry's `body`. */
+export interface WholeRun {
+  end: number
+  after: () => void
+}
+
 /**
  * Runs `body`, which computes table[at] for parent code q of group (or pair) at >> BITS, for
  * the entries a row needs: every entry when WHOLE > 0 (a table no longer than the row, so
- * computing it whole costs less than a stamp test per element), else each entry the first
- * element of the row that uses it, found by stamps; there `stamped` (if given) follows `body`.
+ * computing it whole costs less than a stamp test per element; `whole` may fill some from
+ * others), else each entry the first element of the row that uses it, found by stamps; there
+ * `stamped` (if given) follows `body`.
  */
-export function forRowEntries(b: CodeBuilder, { j: J, q: Q, at: AT }: EntryLocals, body: () => void, stamped?: () => void): void {
+export function forRowEntries(b: CodeBuilder, { j: J, q: Q, at: AT }: EntryLocals, body: () => void, stamped?: () => void, whole?: WholeRun): void {
   b.get(WHOLE).op(Op.if, VOID_BLOCK)
   {
     b.op(Op.block, VOID_BLOCK, Op.loop, VOID_BLOCK)
-    b.get(AT).get(WHOLE).op(Op.i32GeU, Op.brIf, 1)
+    b.get(AT).get(whole ? whole.end : WHOLE).op(Op.i32GeU, Op.brIf, 1)
     b.get(AT).i32(1).get(BITS).op(Op.i32Shl).i32(1).op(Op.i32Sub, Op.i32And).set(Q)
     body()
+    whole?.after()
     b.get(AT).i32(1).op(Op.i32Add).set(AT)
     b.op(Op.br, 0, Op.end, Op.end)
   }

@@ -26,15 +26,17 @@ export interface RowPredictor {
   readonly indexing: TableIndexing
   /** When set, entries carry contextMap[context id] instead of the id (the decoder's table numbers). */
   contextMap: Uint8Array | null
-  /** GPTQ parents of 16-bit children: what the entries kernel needs to compute rows itself. */
+  /** GPTQ and LLM.int8 parents of 16-bit children: what the entries kernel needs to compute rows itself. */
   readonly quant?: QuantRowSource
   /** GPTQ children: what the code entries kernel needs to compute rows itself. */
   readonly code?: CodeRowSource
 }
 
-/** A GPTQ parent's per-group row parameters, for quant-entries-code.ts's kernel (the same entries as prepare). */
+/** A GPTQ or LLM.int8 parent's per-group row parameters, for quant-entries-code.ts's kernel (the same entries as prepare). */
 export interface QuantRowSource {
   readonly format: HalfFormat
+  /** LLM.int8: codes are two's complement bytes, one group with zero point 0. */
+  readonly signed: boolean
   readonly groups: number
   /** The parent's code width: entry group * 2^bits + q is (group, q)'s. */
   readonly bits: number
@@ -80,8 +82,9 @@ export function halfPredictor(format: HalfFormat, parent: Parent): RowPredictor 
 function int8Predictor(format: HalfFormat, parent: Int8Level): RowPredictor {
   const table = new Int32Array(256)
   const parentCodes = new Uint8Array(parent.weight.buffer, parent.weight.byteOffset, parent.weight.length)
+  const rowStep = (row: number) => Math.fround((parent.scb[row] as number) / 127)
   const prepare = (row: number): void => {
-    const step = Math.fround((parent.scb[row] as number) / 127)
+    const step = rowStep(row)
     const { stepLambda, zeroLambda } = stepLambdas(step, format)
     const entry = (q: number) => mapContext(halfEntry(Math.fround(((q << 24) >> 24) * step), stepLambda, zeroLambda, format), predictor.contextMap)
     if (!Number.isFinite(step)) {
@@ -98,7 +101,16 @@ function int8Predictor(format: HalfFormat, parent: Int8Level): RowPredictor {
       table[256 - q] = (positive & ~0xffff) | (0xffff - (positive & 0xffff))
     }
   }
-  const predictor: RowPredictor = { prepare, table, columnBase: new Int32Array(parent.cols), parentCodes, indexing: 'parent', contextMap: null }
+  const rowGroups = (row: number, scales: Float32Array, zeros: Int32Array, lambdas: Int32Array): void => {
+    const step = rowStep(row)
+    const { stepLambda, zeroLambda } = stepLambdas(step, format)
+    scales[0] = step
+    zeros[0] = 0
+    lambdas[0] = stepLambda
+    lambdas[1] = zeroLambda
+  }
+  const quant: QuantRowSource = { format, signed: true, groups: 1, bits: 8, rowGroups }
+  const predictor: RowPredictor = { prepare, table, columnBase: new Int32Array(parent.cols), parentCodes, indexing: 'parent', contextMap: null, quant }
   return predictor
 }
 
@@ -112,8 +124,10 @@ function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
   const groups = parent.scales.length / rows
   const codeCount = 1 << bits
   const table = new Int32Array(groups * codeCount)
-  // stamp[g * codeCount + q] = row + 1 once the row's entry is computed.
+  // stamp[g * codeCount + q] = the prepare call that computed the entry (a row may be prepared
+  // again, e.g. under another context map, so rows are not tags).
   const stamp = new Int32Array(groups * codeCount)
+  let calls = 0
   const scales = new Float64Array(groups)
   const zeros = new Int32Array(groups)
   const lambdas = new Int32Array(2 * groups)
@@ -130,17 +144,18 @@ function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
   }
   const prepare = (row: number): void => {
     rowGroups(row, scales, zeros, lambdas)
+    const tag = ++calls
     for (let j = 0, i = row * cols; j < cols; j++, i++) {
       const q = codes[i] as number
       const at = (columnBase[j] as number) + q
-      if (stamp[at] === row + 1) continue
-      stamp[at] = row + 1
+      if (stamp[at] === tag) continue
+      stamp[at] = tag
       const g = gIdx[j] as number
       const entry = halfEntry(Math.fround((scales[g] as number) * (q - (zeros[g] as number))), lambdas[2 * g] as number, lambdas[2 * g + 1] as number, format)
       table[at] = mapContext(entry, predictor.contextMap)
     }
   }
-  const quant: QuantRowSource = { format, groups, bits, rowGroups }
+  const quant: QuantRowSource = { format, signed: false, groups, bits, rowGroups }
   const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, indexing: 'both', contextMap: null, quant }
   return predictor
 }

@@ -8,7 +8,10 @@ import { isHalfMatrix, isInt8Level, MAX_ELEMENTS, type Child, type Parent } from
 /** 'Q', 'C': first bytes of every conditional stream. */
 const MAGIC_0 = 0x51
 const MAGIC_1 = 0x43
-const FORMAT_VERSION = 1
+/** Version 2 changed only the residual body (docs/conditional.md); version 1 streams still read. */
+export const FORMAT_VERSIONS = [1, 2] as const
+export type FormatVersion = (typeof FORMAT_VERSIONS)[number]
+export const LATEST_VERSION: FormatVersion = 2
 
 export const CodecId = { Residual: 1, Qstore: 2 } as const
 export type CodecId = (typeof CodecId)[keyof typeof CodecId]
@@ -19,6 +22,7 @@ const ParentKind = { Int8: 1, Codes: 2 } as const
 /** What the header says about the child; the parent's part is checked against the given parent. */
 export interface StreamHeader {
   codec: CodecId
+  version: FormatVersion
   rows: number
   cols: number
   /** 'codes' for a GPTQ child level, whose code width is childBits. */
@@ -26,10 +30,10 @@ export interface StreamHeader {
   childBits: number
 }
 
-export function writeHeader(codec: CodecId, child: Child, parent: Parent, out: ByteWriter): void {
+export function writeHeader(codec: CodecId, version: FormatVersion, child: Child, parent: Parent, out: ByteWriter): void {
   out.byte(MAGIC_0)
   out.byte(MAGIC_1)
-  out.byte(FORMAT_VERSION)
+  out.byte(version)
   out.byte(codec)
   out.byte(isHalfMatrix(child) ? (child.format === 'f16' ? ChildKind.F16 : ChildKind.Bf16) : ChildKind.Codes)
   out.byte(isHalfMatrix(child) ? 16 : child.bits)
@@ -46,7 +50,7 @@ export function writeHeader(codec: CodecId, child: Child, parent: Parent, out: B
 export function readHeader(reader: Reader, parent: Parent): StreamHeader {
   if (reader.byte('magic') !== MAGIC_0 || reader.byte('magic') !== MAGIC_1) throw new ConditionalError('bad-magic', 'not a qchain conditional stream', { field: 'magic' })
   const version = reader.byte('version')
-  if (version !== FORMAT_VERSION) throw new ConditionalError('bad-version', `format version ${version} is not supported`, { field: 'version' })
+  if (version !== 1 && version !== 2) throw new ConditionalError('bad-version', `format version ${version} is not supported`, { field: 'version' })
   const codec = reader.byte('codec')
   if (codec !== CodecId.Residual && codec !== CodecId.Qstore) throw new ConditionalError('bad-header', `unknown codec ${codec}`, { field: 'codec' })
   const childKind = reader.byte('child kind')
@@ -70,5 +74,5 @@ export function readHeader(reader: Reader, parent: Parent): StreamHeader {
   if (print !== fingerprint(parent)) throw new ConditionalError('wrong-parent', 'parent scales differ from the ones the stream was coded against', { level, field: 'fingerprint' })
   if (childKind === ChildKind.Codes && isInt8Level(parent)) throw new ConditionalError('bad-header', 'a code child needs a GPTQ parent', { field: 'child kind' })
   const child = childKind === ChildKind.F16 ? 'f16' : childKind === ChildKind.Bf16 ? 'bf16' : 'codes'
-  return { codec, rows, cols, child, childBits }
+  return { codec, version, rows, cols, child, childBits }
 }

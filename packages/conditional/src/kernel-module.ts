@@ -2,15 +2,20 @@ import { assembleModule, wasmApi, type WasmFunction, type WasmMemory } from '@qc
 import { codeEntriesFunction } from './code-entries-code.js'
 import { encodeRowFunction, groupFunction } from './encode-kernel-code.js'
 import { residualRowFunction } from './decode-kernel-code.js'
+import { emitSlabFunction } from './fused-emit-code.js'
+import { fusedRowFunction } from './fused-kernel-code.js'
 import type { TableIndexing } from './half-predictor.js'
 import type { HalfFormat } from './half.js'
 import { quantEntriesFunction } from './quant-entries-code.js'
+import { makeRoom } from './memory-room.js'
 
 export type DecodeRowCall = (out: number, parent: number, count: number, columnBase: number, table: number, cursors: number, symbols: number, escapes: number, low: number, state: number) => void
+export type FusedRowCall = (out: number, parent: number, count: number, columnBase: number, phase: number) => void
+export type EmitSlabCall = (symbols: number, contexts: number, from: number, to: number, codes: number, escapes: number, low: number, state: number, out: number, childBits: number, laneBytes: number) => void
 export type EncodeRowCall = (values: number, parent: number, count: number, columnBase: number, table: number, symbols: number, contexts: number, histograms: number, escapes: number, state: number) => void
 /** The common parameters of the row entries kernels (entry-loop-code.ts), then their own. */
 type EntriesCall<Own extends number[]> = (codes: number, count: number, columnBase: number, stamps: number, tag: number, bits: number, whole: number, table: number, ...own: Own) => void
-export type QuantEntriesCall = EntriesCall<[scales: number, zeros: number, lambdas: number, contexts: number]>
+export type QuantEntriesCall = EntriesCall<[scales: number, zeros: number, lambdas: number, contexts: number, signShift: number]>
 export type CodeEntriesCall = EntriesCall<[pairs: number, maxCode: number]>
 export type GroupCall = (symbols: number, contexts: number, count: number, tableOf: number, cursors: number, out: number) => void
 
@@ -21,29 +26,32 @@ export interface ResidualKernels {
   decodeRow: Record<TableIndexing, DecodeRowCall>
   /** By indexing: 16-bit children for 'parent' and 'both', 8-bit codes for 'codes'. */
   encodeRow: Record<TableIndexing, EncodeRowCall>
+  /** The static body's fused decode, by indexing like decodeRow. */
+  fusedRow: Record<TableIndexing, FusedRowCall>
+  /** The static body's slab emission from the first pass. */
+  emitSlab: EmitSlabCall
   group: GroupCall
-  /** A GPTQ parent's row entries for an fp16 or bf16 child. */
+  /** A GPTQ or LLM.int8 parent's row entries for an fp16 or bf16 child. */
   quantEntries: Record<HalfFormat, QuantEntriesCall>
   /** A GPTQ child's row entries. */
   codeEntries: CodeEntriesCall
 }
-
-const PAGE = 65536
-/** Memory beyond this is not asked for (i32 addresses); the TypeScript loops take such tensors. */
-const MAX_MEMORY = 2 ** 31
 
 let kernels: ResidualKernels | null | undefined
 
 type Exports = Record<string, unknown>
 const indexings: TableIndexing[] = ['parent', 'both', 'codes']
 
-/** The decode, encode and row-entries modules, each importing env.memory. */
+/** The decode, encode, row-entries, fused decode and slab emission modules, each importing env.memory. */
 export function kernelModules(): Uint8Array[] {
   const assemble = (functions: WasmFunction[]) => assembleModule(functions, 1, { importMemory: true })
   return [
     assemble(indexings.map((indexing) => residualRowFunction(indexing, indexing))),
     assemble([...indexings.map((indexing) => encodeRowFunction(indexing, indexing, indexing === 'codes' ? 1 : 2)), groupFunction('group')]),
     assemble([quantEntriesFunction('f16', 'f16'), quantEntriesFunction('bf16', 'bf16'), codeEntriesFunction('codes')]),
+    // the fused decode, unrolled wide, one module per indexing to stay under 4 KB each
+    ...indexings.map((indexing) => assemble([fusedRowFunction(indexing, indexing)])),
+    assemble([emitSlabFunction('emit')]),
   ]
 }
 
@@ -55,12 +63,14 @@ function loadKernels(): ResidualKernels | null {
     if (!api) throw new Error('no WebAssembly')
     // Modules of under 4 KB each (browsers' main threads compile no larger ones synchronously) over one memory.
     const memory = new api.Memory({ initial: 1 })
-    const [decode, encode, entries] = kernelModules().map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports) as [Exports, Exports, Exports]
+    const [decode, encode, entries, fusedParent, fusedBoth, fusedCodes, emit] = kernelModules().map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports) as [Exports, Exports, Exports, Exports, Exports, Exports, Exports]
     const byIndexing = <T>(exports: Exports) => Object.fromEntries(indexings.map((indexing) => [indexing, exports[indexing]])) as Record<TableIndexing, T>
     kernels = {
       memory,
       decodeRow: byIndexing<DecodeRowCall>(decode),
       encodeRow: byIndexing<EncodeRowCall>(encode),
+      fusedRow: byIndexing<FusedRowCall>({ ...fusedParent, ...fusedBoth, ...fusedCodes }),
+      emitSlab: emit.emit as EmitSlabCall,
       group: encode.group as GroupCall,
       quantEntries: { f16: entries.f16 as QuantEntriesCall, bf16: entries.bf16 as QuantEntriesCall },
       codeEntries: entries.codes as CodeEntriesCall,
@@ -74,14 +84,5 @@ function loadKernels(): ResidualKernels | null {
 /** The kernels with at least `bytes` of memory, or null (no WebAssembly, too large, or out of memory). */
 export function kernelsWithMemory(bytes: number): ResidualKernels | null {
   const loaded = loadKernels()
-  if (!loaded || bytes > MAX_MEMORY) return null
-  const have = loaded.memory.buffer.byteLength
-  if (bytes > have) {
-    try {
-      loaded.memory.grow(Math.ceil((bytes - have) / PAGE))
-    } catch {
-      return null
-    }
-  }
-  return loaded
+  return loaded && makeRoom(loaded.memory, bytes) ? loaded : null
 }

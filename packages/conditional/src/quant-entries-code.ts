@@ -2,14 +2,15 @@ import { CodeBuilder, Op, Type, VOID_BLOCK, type WasmFunction } from '@qchain/hu
 import { LAMBDA_MAX, LAMBDA_MIN, LAMBDA_SPAN } from './context.js'
 import type { HalfFormat } from './half.js'
 
-import { BITS, ENTRY_PARAMS, entryLocals, forRowEntries, STAMPS, TABLE, TAG } from './entry-loop-code.js'
+import { BITS, ENTRY_PARAMS, entryLocals, forRowEntries, STAMPS, TABLE, TAG, WHOLE } from './entry-loop-code.js'
 
 // Parameters after the common ones (byte addresses), then locals, by index.
 const SCALES = ENTRY_PARAMS // per group, the row's scale (f32)
 const ZEROS = ENTRY_PARAMS + 1 // per group, the row's zero point (i32)
 const LAMBDAS = ENTRY_PARAMS + 2 // per group, stepLambda and zeroLambda (i32 pairs)
 const CONTEXTS = ENTRY_PARAMS + 3 // entry bits 16.. by family and lambda (i32, see contextBitsTable)
-const PARAMS = ENTRY_PARAMS + 4
+const SIGN_SHIFT = ENTRY_PARAMS + 4 // 24 for LLM.int8 codes (two's complement bytes), 0 for GPTQ codes
+const PARAMS = ENTRY_PARAMS + 5
 const LOOP = entryLocals(PARAMS)
 const { q: Q, at: AT } = LOOP
 const G = AT + 1 // group * 4
@@ -23,25 +24,30 @@ const LAMBDA = G + 7
 const FAMILY = G + 8 // the family's first byte in CONTEXTS
 const ENTRY = G + 9
 const MIRROR = G + 10 // the mirror code, then its entry's index
-const VALUE = G + 11 // f32
+const END = G + 11 // the whole table's loop end: 129 where int8 codes mirror, else WHOLE
+const VALUE = G + 12 // f32
 
 const i32s = (n: number) => new Array<number>(n).fill(Type.i32)
 const PLUS_INFINITY_BITS = 0x7f800000
 
 /**
- * A GPTQ parent's row entries for a 16-bit child, as half-predictor.ts's quantPredictor and
- * halfEntry compute them (the reference): for each element whose (group, code) entry the row
- * needs (forRowEntries), fround(scale * (q - zero)) (NaN taken as +Inf; the f32 product of two
+ * A GPTQ or LLM.int8 parent's row entries for a 16-bit child, as half-predictor.ts's
+ * quantPredictor, int8Predictor and halfEntry compute them (the reference): for each element
+ * whose (group, code) entry the row needs (forRowEntries), fround(scale * (q - zero)), q
+ * sign-extended from a byte for int8 (zero 0) (NaN taken as +Inf; the f32 product of two
  * exact operands is the correctly rounded one, as fround of the exact double product), rounded
  * to fp16 or bf16, mapped to its ordered integer, with its bin width's context bits from
  * CONTEXTS.
  */
 export function quantEntriesFunction(name: string, format: HalfFormat): WasmFunction {
   const b = new CodeBuilder()
+  // an int8 row of finite step (no NaN value) computes codes 0..128 only: -q mirrors q
+  b.i32(129).get(WHOLE).get(SIGN_SHIFT).i32(0).op(Op.i32Ne).get(SCALES).memory(Op.i32Load, 0, 2).i32(0x7fffffff).op(Op.i32And).i32(PLUS_INFINITY_BITS).op(Op.i32LtU, Op.i32And, Op.select).set(END)
   forRowEntries(b, LOOP, () => {
     b.get(AT).get(BITS).op(Op.i32ShrU).i32(2).op(Op.i32Shl).set(G)
     b.get(SCALES).get(G).op(Op.i32Add).memory(Op.f32Load, 0, 2)
-    b.get(Q).get(ZEROS).get(G).op(Op.i32Add).memory(Op.i32Load, 0, 2).op(Op.i32Sub, Op.f32ConvertI32S, Op.f32Mul).set(VALUE)
+    b.get(Q).get(SIGN_SHIFT).op(Op.i32Shl).get(SIGN_SHIFT).op(Op.i32ShrS)
+    b.get(ZEROS).get(G).op(Op.i32Add).memory(Op.i32Load, 0, 2).op(Op.i32Sub, Op.f32ConvertI32S, Op.f32Mul).set(VALUE)
     b.i32(PLUS_INFINITY_BITS).get(VALUE).op(Op.i32ReinterpretF32).get(VALUE).get(VALUE).op(Op.f32Ne, Op.select).set(VALUE_BITS)
     if (format === 'f16') roundToF16(b)
     else b.get(VALUE_BITS).i32(0x7fff).op(Op.i32Add).get(VALUE_BITS).i32(16).op(Op.i32ShrU).i32(1).op(Op.i32And, Op.i32Add).i32(16).op(Op.i32ShrU).set(H)
@@ -53,8 +59,8 @@ export function quantEntriesFunction(name: string, format: HalfFormat): WasmFunc
     b.i32(LAMBDA_MAX).get(LAMBDA).get(LAMBDA).i32(LAMBDA_MAX).op(Op.i32GtS, Op.select).set(LAMBDA)
     b.get(CONTEXTS).get(FAMILY).op(Op.i32Add).get(LAMBDA).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, -4 * LAMBDA_MIN, 2).op(Op.i32Or).tee(ENTRY)
     b.memory(Op.i32Store, 0, 2)
-  }, () => mirror(b))
-  return { name, params: i32s(PARAMS), locals: [...i32s(14), Type.f32], code: b.code }
+  }, () => mirror(b), { end: END, after: () => signedMirror(b) })
+  return { name, params: i32s(PARAMS), locals: [...i32s(15), Type.f32], code: b.code }
 }
 
 /**
@@ -70,6 +76,17 @@ function mirror(b: CodeBuilder): void {
   b.get(AT).get(MIRROR).op(Op.i32Add).get(Q).op(Op.i32Sub).i32(2).op(Op.i32Shl).set(MIRROR)
   b.get(STAMPS).get(MIRROR).op(Op.i32Add).get(TAG).memory(Op.i32Store, 0, 2)
   b.get(TABLE).get(MIRROR).op(Op.i32Add).get(ENTRY).i32(0xffff).op(Op.i32Xor).memory(Op.i32Store, 0, 2)
+  b.op(Op.end)
+}
+
+/**
+ * In a mirrored int8 row (END below WHOLE), also fills code -q's entry from q's for q in
+ * 1..127, as int8Predictor's prepare does: the same context and the ordered value 0xffff - v.
+ */
+function signedMirror(b: CodeBuilder): void {
+  b.get(END).get(WHOLE).op(Op.i32Ne).get(Q).i32(1).op(Op.i32Sub).i32(127).op(Op.i32LtU, Op.i32And, Op.if, VOID_BLOCK)
+  b.get(TABLE).get(AT).i32(256).op(Op.i32Add).get(Q).i32(1).op(Op.i32Shl, Op.i32Sub).i32(2).op(Op.i32Shl, Op.i32Add)
+  b.get(ENTRY).i32(0xffff).op(Op.i32Xor).memory(Op.i32Store, 0, 2)
   b.op(Op.end)
 }
 

@@ -7,7 +7,7 @@ import type { ResidualKernels } from './kernel-module.js'
 const CONTEXT_BYTES = 8 * LAMBDA_SPAN
 
 /**
- * Computes a GPTQ parent's row entries in the entries kernel, into the table region of a
+ * Computes a GPTQ or LLM.int8 parent's row entries in the entries kernel, into the table region of a
  * decode or encode space (instead of prepare() and a copy). Regions from `base`: context bits
  * by family and lambda, per group scale, zero and lambdas, per entry its stamp.
  */
@@ -53,6 +53,6 @@ export class QuantRows {
   /** Writes row `row`'s entries for the codes at `codes` (the row's parent codes) into `table`. */
   fill(row: number, codes: number, columnBase: number, table: number): void {
     this.source.rowGroups(row, this.views.scales, this.views.zeros, this.views.lambdas)
-    this.kernels.quantEntries[this.source.format](codes, this.cols, columnBase, this.stamps, row + 1, this.source.bits, this.whole, table, this.scales, this.zeros, this.lambdas, this.contexts)
+    this.kernels.quantEntries[this.source.format](codes, this.cols, columnBase, this.stamps, row + 1, this.source.bits, this.whole, table, this.scales, this.zeros, this.lambdas, this.contexts, this.source.signed ? 24 : 0)
   }
 }

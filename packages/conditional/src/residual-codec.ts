@@ -3,12 +3,13 @@ import { checkPair, childRowValues } from './child-rows.js'
 import { codePredictor } from './code-predictor.js'
 import { ConditionalError } from './errors.js'
 import { halfPredictor } from './half-predictor.js'
-import { CodecId, readHeader, writeHeader } from './header.js'
+import { CodecId, LATEST_VERSION, writeHeader, type FormatVersion } from './header.js'
 import { readQuantGrid, writeQuantGrid } from './quant-grid.js'
 import { outputArray, type OutputArray } from './output.js'
 import type { Reader } from './reader.js'
 import { readResiduals } from './residual-decode.js'
 import { writeResiduals, type ResidualParts } from './residual-encode.js'
+import { readResidualsV2, writeResidualsV2, type CoderChoice } from './residual-v2.js'
 import { isHalfMatrix, isInt8Level, type Child, type Parent } from './types.js'
 
 /** Where a residual stream's bytes go; the parts sum to the stream length. */
@@ -18,11 +19,24 @@ export interface ResidualReport extends ResidualParts {
   sideInfo: number
 }
 
+/**
+ * How to write a residual stream. `version` 1 writes streams that qchain releases before format
+ * version 2 read (one Huffman block per table, low bits apart). `coder` (version 2): 'static'
+ * (fused Huffman slabs, the fastest decode), 'adaptive' (no tables; smaller, far slower to
+ * decode), or 'auto' (the default: adaptive for tensors of up to ADAPTIVE_MAX_ELEMENTS when
+ * smaller, else static).
+ */
+export interface ResidualOptions {
+  version?: FormatVersion
+  coder?: CoderChoice
+}
+
 /** The residual codec with a byte count per section (for analyzers). */
-export function encodeResidualReport(child: Child, parent: Parent): { bytes: Uint8Array; report: ResidualReport } {
+export function encodeResidualReport(child: Child, parent: Parent, options: ResidualOptions = {}): { bytes: Uint8Array; report: ResidualReport } {
+  const version = options.version ?? LATEST_VERSION
   checkPair(child, parent)
   const out = new ByteWriter(child.rows * child.cols + 64)
-  writeHeader(CodecId.Residual, child, parent, out)
+  writeHeader(CodecId.Residual, version, child, parent, out)
   const header = out.length
   let predictor
   if (isHalfMatrix(child)) {
@@ -33,21 +47,24 @@ export function encodeResidualReport(child: Child, parent: Parent): { bytes: Uin
     predictor = codePredictor(child, parent)
   }
   const sideInfo = out.length - header
-  const parts = writeResiduals(child.rows, child.cols, predictor, childRowValues(child), isHalfMatrix(child) ? child.bits : child.codes, out)
+  const raw = isHalfMatrix(child) ? child.bits : child.codes
+  const values = childRowValues(child)
+  const parts = version === 1 ? writeResiduals(child.rows, child.cols, predictor, values, raw, out) : writeResidualsV2(child.rows, child.cols, predictor, values, raw, out, isHalfMatrix(child) ? 16 : child.bits, options.coder ?? 'auto')
   return { bytes: out.result(), report: { header, sideInfo, ...parts } }
 }
 
 /** Body after the header (see docs/conditional.md): the code child's grid, then the residuals. */
-export function decodeResidualBody(reader: Reader, parent: Parent, child: 'f16' | 'bf16' | 'codes', childBits: number, into?: OutputArray): Child {
+export function decodeResidualBody(reader: Reader, parent: Parent, child: 'f16' | 'bf16' | 'codes', childBits: number, version: FormatVersion, into?: OutputArray): Child {
   const { rows, cols } = parent
+  const readBody = version === 1 ? readResiduals : readResidualsV2
   if (child !== 'codes') {
     const bits = outputArray(into, Uint16Array, rows * cols)
-    readResiduals(reader, rows, cols, 0xffff, halfPredictor(child, parent), bits, true)
+    readBody(reader, rows, cols, 0xffff, halfPredictor(child, parent), bits, true)
     return { rows, cols, format: child, bits }
   }
   if (isInt8Level(parent)) throw new ConditionalError('bad-header', 'a code child needs a GPTQ parent')
   const grid = readQuantGrid(reader, childBits, parent)
   const codes = outputArray(into, Uint8Array, rows * cols)
-  readResiduals(reader, rows, cols, (1 << childBits) - 1, codePredictor(grid, parent), codes, false)
+  readBody(reader, rows, cols, (1 << childBits) - 1, codePredictor(grid, parent), codes, false)
   return { rows, cols, ...grid, codes }
 }

@@ -1,4 +1,5 @@
-import { CONTEXT_MASK, LOW_BITS_SHIFT } from './context.js'
+import { readAdaptiveSymbols } from './adaptive-symbols.js'
+import { CONTEXT_COUNT, CONTEXT_MASK, LOW_BITS_SHIFT } from './context.js'
 import { ConditionalError } from './errors.js'
 import type { RowPredictor } from './half-predictor.js'
 import type { Reader } from './reader.js'
@@ -30,6 +31,55 @@ export function readResiduals(reader: Reader, rows: number, cols: number, valueM
     else throw new ConditionalError('bad-table', `unknown table packing ${packing}`, { field: `table ${t}` })
   }
   if (ends[tableCount] !== n) throw new ConditionalError('bad-payload', `tables hold ${ends[tableCount]} symbols for ${n} weights`, { field: 'table symbol count' })
+  // Contexts the stream says are unused read from an empty extra table.
+  const contextMap = tableOf.map((table) => (table === UNUSED ? tableCount : table))
+  rebuild(reader, { rows, cols, valueMask, predict, out, ordered }, space, symbols, ends, contextMap)
+}
+
+/**
+ * Version 2's adaptive body: every symbol in element order from the adaptive coder, which
+ * needs each element's whole context ((k << 6) | id) first; then escapes and low bits as in
+ * version 1, read through one table.
+ */
+export function readAdaptiveResiduals(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array | Uint8Array, ordered: boolean): void {
+  const n = rows * cols
+  const contexts = elementContexts(rows, cols, predict)
+  const space = DecodeSpace.open(n, cols, predict, reader.remaining)
+  const symbols = space?.symbols ?? new Uint8Array(n + cols)
+  readAdaptiveSymbols(reader, contexts, symbols.subarray(0, n))
+  rebuild(reader, { rows, cols, valueMask, predict, out, ordered }, space, symbols, Int32Array.of(0, n), new Uint8Array(CONTEXT_COUNT))
+}
+
+/** (k << 6) | context id of every element, from the parent alone. */
+function elementContexts(rows: number, cols: number, predict: RowPredictor): Uint16Array {
+  const contexts = new Uint16Array(rows * cols)
+  const { table, columnBase, parentCodes } = predict
+  predict.contextMap = null
+  for (let r = 0, i = 0; r < rows; r++) {
+    predict.prepare(r)
+    for (let j = 0; j < cols; j++, i++) contexts[i] = (table[(columnBase[j] as number) + (parentCodes[i] as number)] as number) >>> 16
+  }
+  return contexts
+}
+
+interface Target {
+  rows: number
+  cols: number
+  valueMask: number
+  predict: RowPredictor
+  out: Uint16Array | Uint8Array
+  ordered: boolean
+}
+
+/**
+ * Reads the escapes and low bits that follow the symbols, then rebuilds the child: table t's
+ * symbols are symbols[ends[t]..ends[t+1]), context c reads table contextMap[c]. Every count a
+ * lying stream could break is checked after.
+ */
+function rebuild(reader: Reader, target: Target, space: DecodeSpace | null, symbols: Uint8Array, ends: Int32Array, contextMap: Uint8Array): void {
+  const { rows, cols, valueMask, predict, out, ordered } = target
+  const n = rows * cols
+  const tableCount = ends.length - 1
   const escapeCount = reader.boundedVarint('escape count', n, 'bad-payload')
   const escapeBytes = reader.take(2 * escapeCount, 'escapes')
   // The TypeScript loop's buffers are padded by a row's worst case (checked after each row).
@@ -40,9 +90,8 @@ export function readResiduals(reader: Reader, rows: number, cols: number, valueM
   const low = space?.lowView(lowLength) ?? new Uint8Array(lowLength + 2 * cols + 4)
   low.set(reader.take(lowLength, 'low bits'))
 
-  // Contexts the stream says are unused read from an empty extra table.
   // Entries carry table numbers, computed once per row entry rather than per element.
-  predict.contextMap = tableOf.map((table) => (table === UNUSED ? tableCount : table))
+  predict.contextMap = contextMap
   const starts = ends.slice()
   const lengths = { escapeCount, lowLength }
   const result = space ? space.decode(rows, predict, starts, out) : decodeRows(rows, cols, predict, starts, symbols, escapes, low, lengths, out, ordered)

@@ -1,5 +1,6 @@
 import { ByteWriter } from '@qchain/huffman'
 import { BitWriter } from './bit-writer.js'
+import { writeEscapeList } from './escape-list.js'
 import { CONTEXT_COUNT, CONTEXT_MASK, LOW_BITS_SHIFT } from './context.js'
 import type { RowPredictor } from './half-predictor.js'
 import { writeSymbols } from './pair-pack.js'
@@ -49,13 +50,7 @@ export function writeResiduals(rows: number, cols: number, predict: RowPredictor
     parts.tables += writeSymbols(grouped, from, to, small[t] as number, out)
   }
   const escapesStart = out.length
-  out.varint(escaped.length)
-  const escapeBytes = out.reserve(2 * escaped.length)
-  for (const value of escaped) {
-    escapeBytes[out.length++] = value & 0xff
-    escapeBytes[out.length++] = value >>> 8
-  }
-  parts.escapes = out.length - escapesStart
+  parts.escapes = writeEscapeList(escaped, out)
   const lowStart = out.length
   out.varint(low.length)
   out.append(low)
@@ -64,11 +59,21 @@ export function writeResiduals(rows: number, cols: number, predict: RowPredictor
   return parts
 }
 
+/**
+ * The first pass alone (for the version 2 writers): in the WebAssembly kernel where it runs,
+ * else the TypeScript loop, with the same result. Kernel results are views of its memory, valid
+ * until the next residual encode or decode.
+ */
+export function firstPass(rows: number, cols: number, predict: RowPredictor, values: RowValues, raw: Uint16Array | Uint8Array): ResidualSymbols {
+  const space = EncodeSpace.open(rows * cols, cols, predict, raw)
+  return space ? space.residuals(rows, predict) : residualSymbols(rows, cols, predict, values)
+}
+
 /** The reference first pass: symbol, context and count of every element, the escaped values, the low bits. */
 function residualSymbols(rows: number, cols: number, predict: RowPredictor, values: RowValues): ResidualSymbols {
   const n = rows * cols
   const symbols = new Uint8Array(n)
-  const contexts = new Uint8Array(n)
+  const contexts = new Uint16Array(n)
   const histograms = new Uint32Array(CONTEXT_COUNT * ALPHABET)
   const lowBits = new BitWriter(n >> 2)
   const escaped: number[] = []
@@ -92,7 +97,7 @@ function residualSymbols(rows: number, cols: number, predict: RowPredictor, valu
         escaped.push(row[j] as number)
       }
       symbols[i] = symbol
-      contexts[i] = context
+      contexts[i] = entry >>> 16
       ;(histograms[context * ALPHABET + symbol] as number)++
     }
   }
@@ -118,11 +123,11 @@ function tableCounts(histograms: Uint32Array, tableOf: Uint8Array): { ends: Int3
 }
 
 /** The reference regrouping: symbols by table, stable (element order within a table). */
-function groupByTable(symbols: Uint8Array, contexts: Uint8Array, tableOf: Uint8Array, ends: Int32Array): Uint8Array {
+function groupByTable(symbols: Uint8Array, contexts: Uint16Array, tableOf: Uint8Array, ends: Int32Array): Uint8Array {
   const cursor = ends.slice(0, -1)
   const grouped = new Uint8Array(symbols.length)
   for (let i = 0; i < symbols.length; i++) {
-    const table = tableOf[contexts[i] as number] as number
+    const table = tableOf[(contexts[i] as number) & CONTEXT_MASK] as number
     grouped[(cursor[table] as number)++] = symbols[i] as number
   }
   return grouped

@@ -10,20 +10,23 @@ export const ALPHABET = 256
 export const UNUSED = 255
 const PRESENCE_BYTES = Math.ceil(CONTEXT_COUNT / 8)
 
+/** Estimated bits of one table's symbols coded together, with its own table and framing. */
+export type TableCost = (counts: Uint32Array) => number
+
 /**
  * Which Huffman table codes each context: contexts with symbols start as one table each, then
- * neighbours (in context order) are merged while that saves bits by an estimate of payload
- * plus table size. Small tensors end with a few tables, large ones keep every context.
+ * neighbours (in context order) are merged while that saves bits by `cost` (version 1's blocks
+ * by default). Small tensors end with a few tables, large ones keep every context.
  * `histograms` is CONTEXT_COUNT x ALPHABET; the result maps context -> table (UNUSED if empty).
  */
-export function planTables(histograms: Uint32Array): Uint8Array {
+export function planTables(histograms: Uint32Array, cost: TableCost = blockTableBits): Uint8Array {
   const groups: Group[] = []
   for (let c = 0; c < CONTEXT_COUNT; c++) {
     const counts = histograms.slice(c * ALPHABET, (c + 1) * ALPHABET)
-    if (counts.some((n) => n > 0)) groups.push({ contexts: [c], counts, cost: estimatedBits(counts) })
+    if (counts.some((n) => n > 0)) groups.push({ contexts: [c], counts, cost: cost(counts) })
   }
   // pairs[g]: groups g and g + 1 merged; only the merged group's neighbours change per round.
-  const pairs = groups.slice(0, -1).map((a, g) => mergedGroup(a, groups[g + 1]!))
+  const pairs = groups.slice(0, -1).map((a, g) => mergedGroup(a, groups[g + 1]!, cost))
   for (;;) {
     let best = -1
     let bestSaving = 0
@@ -37,8 +40,8 @@ export function planTables(histograms: Uint32Array): Uint8Array {
     if (best < 0) break
     groups.splice(best, 2, pairs[best]!)
     pairs.splice(best, 2)
-    if (best + 1 < groups.length) pairs.splice(best, 0, mergedGroup(groups[best]!, groups[best + 1]!))
-    if (best > 0) pairs[best - 1] = mergedGroup(groups[best - 1]!, groups[best]!)
+    if (best + 1 < groups.length) pairs.splice(best, 0, mergedGroup(groups[best]!, groups[best + 1]!, cost))
+    if (best > 0) pairs[best - 1] = mergedGroup(groups[best - 1]!, groups[best]!, cost)
   }
   const tableOf = new Uint8Array(CONTEXT_COUNT).fill(UNUSED)
   groups.forEach((group, table) => group.contexts.forEach((c) => (tableOf[c] = table)))
@@ -51,14 +54,14 @@ interface Group {
   cost: number
 }
 
-function mergedGroup(a: Group, b: Group): Group {
+function mergedGroup(a: Group, b: Group, cost: TableCost): Group {
   const counts = new Uint32Array(ALPHABET)
   for (let s = 0; s < ALPHABET; s++) counts[s] = (a.counts[s] as number) + (b.counts[s] as number)
-  return { contexts: [...a.contexts, ...b.contexts], counts, cost: estimatedBits(counts) }
+  return { contexts: [...a.contexts, ...b.contexts], counts, cost: cost(counts) }
 }
 
-/** Payload at the entropy plus the table (a nibble per listed symbol) and block framing. */
-function estimatedBits(counts: Uint32Array): number {
+/** Version 1: payload at the entropy plus the table (a nibble per listed symbol) and block framing. */
+function blockTableBits(counts: Uint32Array): number {
   let span = 0
   for (let s = 0; s < counts.length; s++) if ((counts[s] as number) > 0) span = s + 1
   return entropyBits(counts) + 8 * (10 + Math.ceil(span / 2))

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ConditionalError, decode, encode, type Child, type Parent } from '../src/index.js'
+import { decode, encode, type Child, type Parent } from '../src/index.js'
 import { halfEntry, halfPredictor, stepLambdas } from '../src/half-predictor.js'
 import { kernelModules } from '../src/kernel-module.js'
 import { sameChild } from './compare.js'
 import { gptqLevel, hasBabyllama, hasIsnet, int8Level, loadBabyllamaLinears, loadMatrices } from './levels.js'
 import { seededRandom } from './random.js'
 import { int8Of, levelOf, randomHalf, withOddGrid, withSurprises } from './synthetic.js'
+import { outcome, withoutWebAssembly } from './module-copies.js'
 
 interface Codec {
   encode: typeof encode
@@ -19,26 +20,9 @@ interface Codec {
 async function typescriptOnly(): Promise<Codec> {
   vi.resetModules()
   const copy = await import('../src/index.js')
-  const hidden = <T>(work: () => T): T => {
-    vi.stubGlobal('WebAssembly', undefined)
-    try {
-      return work()
-    } finally {
-      vi.unstubAllGlobals()
-    }
-  }
-  return { encode: (child, parent, options) => hidden(() => copy.encode(child, parent, options)), decode: (bytes, parent, into) => hidden(() => copy.decode(bytes, parent, into)) }
+  return { encode: (child, parent, options) => withoutWebAssembly(() => copy.encode(child, parent, options)), decode: (bytes, parent, into) => withoutWebAssembly(() => copy.decode(bytes, parent, into)) }
 }
 
-/** The outcome of a decode: the child's values, or the error's problem (module copies have their own error classes, hence the name test). */
-function outcome(work: () => Child): string | Child {
-  try {
-    return work()
-  } catch (error) {
-    if (!(error instanceof Error) || error.constructor.name !== ConditionalError.name) throw error
-    return (error as ConditionalError).problem
-  }
-}
 
 /** Both encoders write the same bytes; both decoders on them and on damaged copies: same values, or both refuse with the same problem. */
 function expectSameCoding(reference: Codec, child: Child, parent: Parent, damaged: number): void {

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import { ConditionalError, decode, decodeAlone, encode, encodeAlone, type Child, type CodecName, type HalfFormat, type Parent, type QuantLevel } from '../src/index.js'
+import { ConditionalError, decode, decodeAlone, encode, encodeAlone, type Child, type CodecName, type HalfFormat, type Parent, type QuantLevel, type ResidualOptions } from '../src/index.js'
 import { sameChild } from './compare.js'
 import { halfValues, int8Of, levelOf, randomHalf, withOddGrid, withSurprises, withZeroRow, type LevelSpec } from './synthetic.js'
 
-const CODECS: CodecName[] = ['residual', 'qstore']
+/** Every way to write a stream: the residual codec's coders and its version 1, and QStore's method. */
+const OPTIONS: ({ codec: CodecName } & ResidualOptions)[] = [
+  { codec: 'residual' },
+  { codec: 'residual', coder: 'static' },
+  { codec: 'residual', coder: 'adaptive' },
+  { codec: 'residual', version: 1 },
+  { codec: 'qstore' },
+]
 const FORMATS: HalfFormat[] = ['f16', 'bf16']
 
 function expectRoundTrip(child: Child, parent: Parent): void {
-  for (const codec of CODECS) {
-    const bytes = encode(child, parent, { codec })
-    expect(sameChild(decode(bytes, parent), child), `${codec} round trip`).toBe(true)
+  for (const options of OPTIONS) {
+    const bytes = encode(child, parent, options)
+    expect(sameChild(decode(bytes, parent), child), `${JSON.stringify(options)} round trip`).toBe(true)
   }
 }
 

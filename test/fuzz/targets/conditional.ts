@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer'
-import { decode, decodeAlone, encode, encodeAlone, type Child, type HalfMatrix, type Int8Level, type Parent, type QuantLevel } from '@qchain/conditional'
+import { decode, decodeAlone, encode, encodeAlone, type Child, type CodecName, type HalfMatrix, type Int8Level, type Parent, type QuantLevel, type ResidualOptions } from '@qchain/conditional'
 import { halfMatrix, halfValues, int8Level, quantLevel, randomWeights } from '../corpus/levels.js'
 import { mutateBytes } from '../mutate.js'
 import { OK, wrong, type FuzzTarget, type Verdict } from '../outcome.js'
@@ -34,7 +34,10 @@ function shapeProblem(child: Child, rows: number, cols: number): string | undefi
   return undefined
 }
 
-/** Valid pairs of every supported kind (16|int8, 16|4, 16|8, 8|4; fp16 and bf16; both codecs) and alone streams. */
+/** The residual codec's adaptive and static coders (version 2) and its version 1, and QStore's method. */
+const STREAM_KINDS: ({ codec: CodecName } & ResidualOptions)[] = [{ codec: 'residual', coder: 'adaptive' }, { codec: 'residual', coder: 'static' }, { codec: 'residual', version: 1 }, { codec: 'qstore' }]
+
+/** Valid pairs of every supported kind (16|int8, 16|4, 16|8, 8|4; fp16 and bf16; every stream kind) and alone streams. */
 function buildCorpus(): { pairs: Pair[]; alones: Alone[] } {
   const rng = new Rng(0xc0d1)
   const pairs: Pair[] = []
@@ -52,7 +55,7 @@ function buildCorpus(): { pairs: Pair[]; alones: Alone[] } {
         ['8|4', eight, four],
       ]
       for (const [name, child, parent] of candidates) {
-        for (const codec of ['residual', 'qstore'] as const) pairs.push({ name: `${name} ${codec} [${rows}, ${cols}]`, child, parent, stream: encode(child, parent, { codec }) })
+        for (const options of STREAM_KINDS) pairs.push({ name: `${name} ${JSON.stringify(options)} [${rows}, ${cols}]`, child, parent, stream: encode(child, parent, options) })
       }
       alones.push({ name: `alone ${format} [${rows}, ${cols}]`, tensor: half, stream: encodeAlone(half) })
       alones.push({ name: `alone 4-bit [${rows}, ${cols}]`, tensor: four, stream: encodeAlone(four) })

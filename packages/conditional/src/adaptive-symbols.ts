@@ -1,0 +1,36 @@
+import type { ByteWriter } from '@qchain/huffman'
+import { decodeAdaptiveInKernel } from './adaptive-kernel.js'
+import { AdaptiveModel } from './adaptive-model.js'
+import { RangeDecoder, RangeEncoder } from './adaptive-range-coder.js'
+import { ConditionalError } from './errors.js'
+import type { Reader } from './reader.js'
+
+/** Codes symbols[i] (0..255) under context contexts[i] ((k << 6) | context id) in element order: varint byte length, then the coded bytes. */
+export function writeAdaptiveSymbols(symbols: Uint8Array, contexts: Uint16Array, out: ByteWriter): void {
+  const model = new AdaptiveModel(contexts)
+  const coder = new RangeEncoder()
+  for (let i = 0; i < contexts.length; i++) model.encode(coder, symbols[i] as number, contexts[i] as number)
+  const bytes = coder.finish()
+  out.varint(bytes.length)
+  out.append(bytes)
+}
+
+/** Reads what writeAdaptiveSymbols wrote for these contexts into `symbols` (same length as contexts). */
+export function readAdaptiveSymbols(reader: Reader, contexts: Uint16Array, symbols: Uint8Array): void {
+  const field = 'adaptive symbols'
+  if (symbols.length !== contexts.length) throw new RangeError(`${symbols.length} symbols for ${contexts.length} contexts`)
+  const length = reader.boundedVarint(field, reader.remaining, 'truncated')
+  const start = reader.pos
+  reader.take(length, field)
+  const end = start + length
+  const endedCleanly = decodeAdaptiveInKernel(reader.bytes, start, end, contexts, symbols) ?? decodeInTypeScript(reader.bytes, start, end, contexts, symbols)
+  if (!endedCleanly) throw new ConditionalError('bad-payload', 'the range coder does not end where the stream says', { field })
+}
+
+/** The reference decode, and the fallback where the WebAssembly kernel is unavailable; whether the coder ended cleanly. */
+function decodeInTypeScript(bytes: Uint8Array, start: number, end: number, contexts: Uint16Array, symbols: Uint8Array): boolean {
+  const model = new AdaptiveModel(contexts)
+  const coder = new RangeDecoder(bytes, start, end)
+  for (let i = 0; i < contexts.length; i++) symbols[i] = model.decode(coder, contexts[i] as number)
+  return coder.endedCleanly
+}

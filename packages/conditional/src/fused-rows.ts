@@ -1,0 +1,84 @@
+import { ESCAPE_FLAG, LANES, PEEK_ENTRIES, STATIC_CODE_LIMIT, UNUSED_VALUE_BIT } from './fused-code.js'
+import type { RowPredictor } from './half-predictor.js'
+
+/** Zero bytes after the slabs: a row reads at most 27 bits per element (an 11-bit code and a 16-bit escape) past a lane's end before the check, plus an 8-byte load. */
+export const streamPadding = (cols: number): number => 4 * cols + 16
+
+/**
+ * Decodes a static body's rows (fused-read.ts runs the checks between calls): the decode
+ * lookups (PEEK_ENTRIES per table, the unused contexts' last) and the slabs' bytes are filled
+ * by the caller into `entries` and `stream`.
+ */
+export interface StaticRows {
+  readonly entries: Int16Array
+  readonly stream: Uint8Array
+  /** Each lane's bit position, counted from its slab's first byte: set by the caller at a slab's start, advanced by row(). */
+  readonly positions: Int32Array
+  /** Decodes row `row` of the slab starting at byte `slabStart` of the stream, its first element in lane `phase`. */
+  row(row: number, slabStart: number, phase: number, escapeBits: number, ordered: boolean): void
+  /** The OR of every value decoded so far. */
+  seen(): number
+  /** Leaves the decoded child in the `out` given when opened. */
+  finish(): void
+}
+
+/** The reference loop, writing straight into `out`. */
+export class TypeScriptRows implements StaticRows {
+  readonly entries: Int16Array
+  readonly stream: Uint8Array
+  readonly positions = new Int32Array(LANES)
+  private seenBits = 0
+
+  constructor(
+    private readonly cols: number,
+    private readonly predict: RowPredictor,
+    tables: number,
+    streamBytes: number,
+    private readonly out: Uint16Array | Uint8Array,
+  ) {
+    this.entries = new Int16Array(tables * PEEK_ENTRIES)
+    this.stream = new Uint8Array(streamBytes + streamPadding(cols))
+  }
+
+  row(row: number, slabStart: number, phase: number, escapeBits: number, ordered: boolean): void {
+    const { cols, predict, entries, stream, out, positions } = this
+    const { table, columnBase, parentCodes } = predict
+    predict.prepare(row)
+    // fromOrdered(v) = v ^ (v >= 0x8000 ? 0x8000 : 0xffff); codes pass unchanged.
+    const flip = ordered ? 0xffff : 0
+    const flipDelta = ordered ? 0x7fff : 0
+    const escapeMask = (1 << escapeBits) - 1
+    let seen = this.seenBits
+    for (let j = 0, i = row * cols, lane = phase; j < cols; j++, i++, lane = (lane + 1) & (LANES - 1)) {
+      const entry = table[(columnBase[j] as number) + (parentCodes[i] as number)] as number
+      let pos = positions[lane] as number
+      let byte = slabStart + (pos >>> 3)
+      // 25 bits: an 11-bit code and up to 11 low bits
+      let window = ((stream[byte] as number) | ((stream[byte + 1] as number) << 8) | ((stream[byte + 2] as number) << 16) | ((stream[byte + 3] as number) << 24)) >>> (pos & 7)
+      const decoded = entries[(((entry >>> 16) & 63) << STATIC_CODE_LIMIT) | (window & (PEEK_ENTRIES - 1))] as number
+      const length = decoded & 15
+      pos += length
+      let value: number
+      if (decoded & ESCAPE_FLAG) {
+        byte = slabStart + (pos >>> 3)
+        window = ((stream[byte] as number) | ((stream[byte + 1] as number) << 8) | ((stream[byte + 2] as number) << 16)) >>> (pos & 7)
+        value = (window & escapeMask) | ((decoded >> 8) & UNUSED_VALUE_BIT)
+        pos += escapeBits
+      } else {
+        const k = entry >>> 22
+        value = (entry & 0xffff) + ((decoded >> 8) << k) + ((window >>> length) & ((1 << k) - 1))
+        pos += k
+      }
+      positions[lane] = pos
+      seen |= value
+      out[i] = value ^ (flip ^ (((value >>> 15) & 1) * flipDelta))
+    }
+    this.seenBits = seen
+  }
+
+  seen(): number {
+    return this.seenBits
+  }
+
+  finish(): void {}
+}
