@@ -1,6 +1,6 @@
 import type { ConditionalCodec } from './codec.js'
 import { ConditionalError } from './errors.js'
-import { CodecId, LATEST_VERSION, readHeader } from './header.js'
+import { CodecId, isFormatVersion, LATEST_VERSION, readHeader } from './header.js'
 import { checkLevel } from './parent.js'
 import { decodeQstoreBody, encodeQstoreReport } from './qstore-codec.js'
 import type { OutputArray } from './output.js'
@@ -44,10 +44,11 @@ export const CODECS: Record<CodecName, ConditionalCodec> = { residual: residualC
 export function encode(child: Child, parent: Parent, options: { codec?: CodecName } & ResidualOptions = {}): Uint8Array {
   const codec = CODECS[options.codec ?? 'residual']
   if (!codec) throw new ConditionalError('unsupported-pair', `unknown codec ${String(options.codec)}`, { field: 'codec' })
-  const { version = LATEST_VERSION, coder = 'auto' } = options
-  if (version !== 1 && version !== 2) throw new ConditionalError('unsupported-pair', `unknown format version ${String(version)}`, { field: 'version' })
-  if (coder !== 'auto' && coder !== 'static' && coder !== 'adaptive') throw new ConditionalError('unsupported-pair', `unknown residual coder ${String(coder)}`, { field: 'coder' })
-  return codec === residualCodec ? encodeResidualReport(child, parent, { version, coder }).bytes : codec.encode(child, parent)
+  if (codec === residualCodec) return encodeResidualReport(child, parent, { version: options.version, coder: options.coder }).bytes
+  if (options.coder !== undefined) throw new ConditionalError('unsupported-pair', "QStore's method has no coder choice", { field: 'coder' })
+  const { version = LATEST_VERSION } = options
+  if (!isFormatVersion(version)) throw new ConditionalError('unsupported-pair', `unknown format version ${String(version)}`, { field: 'version' })
+  return encodeQstoreReport(child, parent, version).bytes
 }
 
 /**

@@ -12,6 +12,8 @@ export class CodeRows {
   private readonly records: number
   private readonly stamps: number
   private readonly whole: number
+  /** Tags the entries each fill computes (stamps), so a row filled again, e.g. under another map, is computed again. */
+  private fills = 0
   private readonly views: { scales: Float64Array; words: Int32Array }
   private map: Uint8Array | null = null
 
@@ -44,6 +46,6 @@ export class CodeRows {
   /** Writes row `row`'s entries for the codes at `codes` (the row's parent codes) into `table`. */
   fill(row: number, codes: number, columnBase: number, table: number): void {
     this.source.rowPairs(row, this.views.scales, this.views.words, this.map)
-    this.kernels.codeEntries(codes, this.cols, columnBase, this.stamps, row + 1, this.source.parentBits, this.whole, table, this.records, this.source.maxCode)
+    this.kernels.codeEntries(codes, this.cols, columnBase, this.stamps, ++this.fills, this.source.parentBits, this.whole, table, this.records, this.source.maxCode)
   }
 }

@@ -33,7 +33,7 @@ export class DecodeSpace {
   private readonly parent: number
   private readonly escapes: number
   private readonly out: number
-  private readonly kernelRows: KernelRows | null
+  private readonly kernelRows: KernelRows
   private low = 0
 
   private constructor(
@@ -88,16 +88,10 @@ export class DecodeSpace {
     words.set(starts, CURSORS / 4)
     words.set(predict.columnBase, this.columnBase / 4)
     new Uint8Array(buffer, this.parent, n).set(predict.parentCodes.subarray(0, n))
-    const table = new Int32Array(buffer, this.table, predict.table.length)
-    this.kernelRows?.setMap(predict.contextMap)
+    this.kernelRows.setMap(predict.contextMap)
     const width = out.BYTES_PER_ELEMENT
     for (let r = 0; r < rows; r++) {
-      if (this.kernelRows) {
-        this.kernelRows.fill(r, this.parent + r * cols, this.columnBase, this.table)
-      } else {
-        predict.prepare(r)
-        table.set(predict.table)
-      }
+      this.kernelRows.fill(r, this.parent + r * cols, this.columnBase, this.table)
       decodeRow(this.out + width * r * cols, this.parent + r * cols, cols, this.columnBase, this.table, CURSORS, this.symbols.byteOffset, this.escapes, this.low, STATE)
     }
     out.set(width === 1 ? new Uint8Array(buffer, this.out, n) : new Uint16Array(buffer, this.out, n))

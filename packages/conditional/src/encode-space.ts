@@ -21,7 +21,7 @@ const lowRegionBytes = (n: number): number => Math.ceil((MAX_LOW_BITS * n) / 8) 
 /**
  * Room kept after the regions for the static body's slab emission (fused-emit.ts), so that it
  * never grows the memory under the first pass's views: codes per context and symbol, then the
- * slabs (at most 27 bits per element, a byte of rounding per slab) and an 8-byte store window.
+ * lanes of one slab at a time (at most 27 bits per element) and an 8-byte store window.
  */
 export const emitRoomBytes = (n: number): number => 4 * CONTEXT_COUNT * ALPHABET + 4 * n + 32
 
@@ -54,7 +54,7 @@ export class EncodeSpace {
   private readonly grouped: number
   private readonly escapes: number
   private readonly low: number
-  private readonly kernelRows: KernelRows | null
+  private readonly kernelRows: KernelRows
 
   private constructor(
     private readonly kernel: ResidualKernels,
@@ -98,17 +98,11 @@ export class EncodeSpace {
     lanes.fill(0)
     words.set(predict.columnBase, COLUMN_BASE / 4)
     new Uint8Array(buffer, this.parent, n).set(predict.parentCodes.subarray(0, n))
-    const table = new Int32Array(buffer, this.table, predict.table.length)
     const call = encodeRow[predict.indexing]
     const valueWidth = predict.indexing === 'codes' ? 1 : 2
     for (let r = 0; r < rows; r++) {
       const i = r * cols
-      if (this.kernelRows) {
-        this.kernelRows.fill(r, this.parent + i, COLUMN_BASE, this.table)
-      } else {
-        predict.prepare(r)
-        table.set(predict.table)
-      }
+      this.kernelRows.fill(r, this.parent + i, COLUMN_BASE, this.table)
       call(this.values + valueWidth * i, this.parent + i, cols, COLUMN_BASE, this.table, this.symbols + i, this.contexts + 2 * i, HISTOGRAMS, this.escapes, STATE)
     }
     const [escapeCount, lowAt, bits] = [words[STATE / 4] as number, words[STATE / 4 + 1] as number, words[STATE / 4 + 2] as number]

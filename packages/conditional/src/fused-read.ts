@@ -7,6 +7,13 @@ import type { Reader } from './reader.js'
 import { readTablePlan, UNUSED } from './table-plan.js'
 
 /**
+ * Keeps every bit position in a slab (counted from its first bit, across its four lanes) below
+ * 2^31 for the decoders' i32 arithmetic; an encoder's lane reaches this only for rows of tens of
+ * millions of elements (at most 27 bits per element).
+ */
+const MAX_LANE_BYTES = 2 ** 25
+
+/**
  * Reads a static body (see writeStaticBody) and rebuilds the child into `out`: 16-bit patterns
  * when `ordered` (fromOrdered), else codes. Every integer must lie in 0..valueMask (a power of
  * two minus one), whose width is also the escapes'. Rows are decoded by the WebAssembly kernel
@@ -24,6 +31,7 @@ export function readStaticBody(reader: Reader, rows: number, cols: number, value
   let total = 0
   for (let l = 0; l < lengths.length; l++) {
     lengths[l] = reader.boundedVarint('lane length', reader.remaining, 'truncated')
+    if ((lengths[l] as number) > MAX_LANE_BYTES) throw new ConditionalError('too-large', `lane ${l % LANES} of slab ${Math.floor(l / LANES)} has ${lengths[l]} bytes, more than ${MAX_LANE_BYTES}`, { field: 'lane length' })
     total += lengths[l] as number
   }
   const stream = reader.take(total, 'slabs')

@@ -1,7 +1,7 @@
 import { ESCAPE_FLAG, LANES, PEEK_ENTRIES, STATIC_CODE_LIMIT, UNUSED_VALUE_BIT } from './fused-code.js'
 import type { RowPredictor } from './half-predictor.js'
 
-/** Zero bytes after the slabs: a row reads at most 27 bits per element (an 11-bit code and a 16-bit escape) past a lane's end before the check, plus an 8-byte load. */
+/** Zero bytes after the slabs: a row reads at most 27 bits per element (an 11-bit code and a 16-bit escape) past a lane's end before the check, plus a 4-byte load. */
 export const streamPadding = (cols: number): number => 4 * cols + 16
 
 /**

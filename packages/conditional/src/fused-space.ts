@@ -22,9 +22,8 @@ export class FusedSpace implements StaticRows {
   private readonly columnBase: number
   private readonly parent: number
   private readonly out: number
-  private readonly kernelRows: KernelRows | null
+  private readonly kernelRows: KernelRows
   private readonly call: FusedRowCall
-  private readonly tableView: Int32Array
   /** The kernel's positions, its OR of values and the escapes' width. */
   private readonly state: Int32Array
 
@@ -32,7 +31,7 @@ export class FusedSpace implements StaticRows {
     private readonly kernel: ResidualKernels,
     private readonly n: number,
     private readonly cols: number,
-    private readonly predict: RowPredictor,
+    predict: RowPredictor,
     tables: number,
     streamBytes: number,
     private readonly target: Uint16Array | Uint8Array,
@@ -51,9 +50,8 @@ export class FusedSpace implements StaticRows {
     this.stream.fill(0, streamBytes)
     new Int32Array(buffer, this.columnBase, cols).set(predict.columnBase)
     new Uint8Array(buffer, this.parent, n).set(predict.parentCodes.subarray(0, n))
-    this.kernelRows?.setMap(predict.contextMap)
+    this.kernelRows.setMap(predict.contextMap)
     this.call = kernel.fusedRow[predict.indexing]
-    this.tableView = new Int32Array(buffer, FUSED_TABLE, predict.table.length)
   }
 
   /** Space for a tensor predicted by `predict` (contextMap set) decoding into `out`, or null where WebAssembly or the memory is unavailable or the row table too long. */
@@ -66,14 +64,9 @@ export class FusedSpace implements StaticRows {
   }
 
   row(row: number, slabStart: number, phase: number, escapeBits: number): void {
-    const { cols, predict, positions, state } = this
+    const { cols, positions, state } = this
     const width = this.target.BYTES_PER_ELEMENT
-    if (this.kernelRows) {
-      this.kernelRows.fill(row, this.parent + row * cols, this.columnBase, FUSED_TABLE)
-    } else {
-      predict.prepare(row)
-      this.tableView.set(predict.table)
-    }
+    this.kernelRows.fill(row, this.parent + row * cols, this.columnBase, FUSED_TABLE)
     const base = 8 * (this.stream.byteOffset + slabStart)
     for (let x = 0; x < LANES; x++) state[x] = (positions[x] as number) + base
     state[FUSED_ESCAPE_BITS / 4] = escapeBits

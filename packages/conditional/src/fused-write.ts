@@ -4,21 +4,8 @@ import { CONTEXT_COUNT, CONTEXT_MASK, LOW_BITS_SHIFT } from './context.js'
 import type { ResidualSymbols } from './encode-space.js'
 import { LANES, staticCode, staticTableBits, writeStaticCode, type StaticCode } from './fused-code.js'
 import { kernelSlabs, type EmittedSlabs } from './fused-emit.js'
+import type { ResidualParts } from './residual-encode.js'
 import { ALPHABET, ESCAPE, planTables, UNUSED, writeTablePlan } from './table-plan.js'
-
-/** Bytes of each section of a static body; they sum to its length (bits inside the slabs counted as bits / 8). */
-export interface StaticParts {
-  /** Context presence and table starts, slab rows and lane lengths. */
-  framing: number
-  /** Code table descriptions. */
-  tables: number
-  /** Symbol codes in the slabs, and their padding. */
-  payload: number
-  /** Low bits of wide-bin residuals, inline. */
-  lowBits: number
-  /** Escaped child integers, inline. */
-  escapes: number
-}
 
 /** About this many elements per slab: slabs are a decoder's units of work and memory. */
 const SLAB_ELEMENTS = 1 << 20
@@ -34,7 +21,9 @@ function slabRowsFor(rows: number, cols: number): number {
  * of a slab holds, for its elements e in order, the code, then the escaped integer
  * (`childBits` wide) or the residual's k low bits. See docs/conditional.md.
  */
-export function writeStaticBody(rows: number, cols: number, first: ResidualSymbols, out: ByteWriter, childBits: number): StaticParts {
+export function writeStaticBody(rows: number, cols: number, first: ResidualSymbols, out: ByteWriter, childBits: number): ResidualParts {
+  // The first pass's views of kernel memory read as empty once a memory growth detached them.
+  if (first.symbols.length !== rows * cols) throw new Error(`unreachable: ${first.symbols.length} first-pass symbols for ${rows * cols} elements`)
   const start = out.length
   const tableOf = planTables(first.histograms, staticTableBits)
   writeTablePlan(tableOf, out)

@@ -9,9 +9,12 @@ import { isHalfMatrix, isInt8Level, MAX_ELEMENTS, type Child, type Parent } from
 const MAGIC_0 = 0x51
 const MAGIC_1 = 0x43
 /** Version 2 changed only the residual body (docs/conditional.md); version 1 streams still read. */
-export const FORMAT_VERSIONS = [1, 2] as const
-export type FormatVersion = (typeof FORMAT_VERSIONS)[number]
+export type FormatVersion = 1 | 2
 export const LATEST_VERSION: FormatVersion = 2
+
+export function isFormatVersion(value: unknown): value is FormatVersion {
+  return value === 1 || value === 2
+}
 
 export const CodecId = { Residual: 1, Qstore: 2 } as const
 export type CodecId = (typeof CodecId)[keyof typeof CodecId]
@@ -50,7 +53,7 @@ export function writeHeader(codec: CodecId, version: FormatVersion, child: Child
 export function readHeader(reader: Reader, parent: Parent): StreamHeader {
   if (reader.byte('magic') !== MAGIC_0 || reader.byte('magic') !== MAGIC_1) throw new ConditionalError('bad-magic', 'not a qchain conditional stream', { field: 'magic' })
   const version = reader.byte('version')
-  if (version !== 1 && version !== 2) throw new ConditionalError('bad-version', `format version ${version} is not supported`, { field: 'version' })
+  if (!isFormatVersion(version)) throw new ConditionalError('bad-version', `format version ${version} is not supported`, { field: 'version' })
   const codec = reader.byte('codec')
   if (codec !== CodecId.Residual && codec !== CodecId.Qstore) throw new ConditionalError('bad-header', `unknown codec ${codec}`, { field: 'codec' })
   const childKind = reader.byte('child kind')

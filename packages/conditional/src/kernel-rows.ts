@@ -1,3 +1,4 @@
+import type { CodeRowSource } from './code-predictor.js'
 import { CodeRows } from './code-rows.js'
 import type { RowPredictor } from './half-predictor.js'
 import type { ResidualKernels } from './kernel-module.js'
@@ -9,18 +10,22 @@ export interface KernelRows {
   fill(row: number, codes: number, columnBase: number, table: number): void
 }
 
-/** Bytes the predictor's kernel rows take from a 4-byte aligned base; 0 for predictors without them. */
+/** Bytes the predictor's kernel rows take from a 4-byte aligned base. */
 export function kernelRowsBytes(predict: RowPredictor): number {
   const tableLength = predict.table.length
   if (predict.quant) return QuantRows.bytes(predict.quant.groups, tableLength)
-  if (predict.code) return CodeRows.bytes(predict.code.pairs, tableLength)
-  return 0
+  return CodeRows.bytes(codeSource(predict).pairs, tableLength)
 }
 
-/** The predictor's kernel rows laid out at `base`, or null where prepare() fills the table. */
-export function openKernelRows(kernels: ResidualKernels, base: number, predict: RowPredictor, cols: number): KernelRows | null {
+/** The predictor's kernel rows laid out at `base`. */
+export function openKernelRows(kernels: ResidualKernels, base: number, predict: RowPredictor, cols: number): KernelRows {
   const tableLength = predict.table.length
   if (predict.quant) return new QuantRows(kernels, base, predict.quant, cols, tableLength)
-  if (predict.code) return new CodeRows(kernels, base, predict.code, cols, tableLength)
-  return null
+  return new CodeRows(kernels, base, codeSource(predict), cols, tableLength)
+}
+
+/** Every predictor has a row source for the kernels: LLM.int8 and GPTQ parents of 16-bit children `quant`, GPTQ children `code`. */
+function codeSource(predict: RowPredictor): CodeRowSource {
+  if (!predict.code) throw new Error('unreachable: a predictor without a row source')
+  return predict.code
 }

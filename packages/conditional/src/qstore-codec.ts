@@ -2,7 +2,7 @@ import { ByteWriter, encodeBlock } from '@qchain/huffman'
 import { bucketIds, bucketStarts } from './buckets.js'
 import { checkPair } from './child-rows.js'
 import { ConditionalError } from './errors.js'
-import { CodecId, LATEST_VERSION, writeHeader } from './header.js'
+import { CodecId, LATEST_VERSION, writeHeader, type FormatVersion } from './header.js'
 import { readQuantGrid, writeQuantGrid } from './quant-grid.js'
 import { outputArray, type OutputArray } from './output.js'
 import type { Reader } from './reader.js'
@@ -29,10 +29,11 @@ export interface QstoreReport {
  * bucket's high bytes and low bytes (or its codes, for a code child) form streams, Huffman-coded
  * in chunks. Every byte is counted, per-bucket tables included.
  */
-export function encodeQstoreReport(child: Child, parent: Parent): { bytes: Uint8Array; report: QstoreReport } {
+/** QStore's body is the same in both format versions; `version` only sets the header's. */
+export function encodeQstoreReport(child: Child, parent: Parent, version: FormatVersion = LATEST_VERSION): { bytes: Uint8Array; report: QstoreReport } {
   checkPair(child, parent)
   const out = new ByteWriter(2 * child.rows * child.cols + 64)
-  writeHeader(CodecId.Qstore, LATEST_VERSION, child, parent, out)
+  writeHeader(CodecId.Qstore, version, child, parent, out)
   const header = out.length
   if (!isHalfMatrix(child)) {
     if (isInt8Level(parent)) throw new ConditionalError('unsupported-pair', 'a GPTQ child needs a GPTQ parent')

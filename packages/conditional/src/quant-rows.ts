@@ -18,6 +18,8 @@ export class QuantRows {
   private readonly lambdas: number
   private readonly stamps: number
   private readonly whole: number
+  /** Tags the entries each fill computes (stamps), so a row filled again, e.g. under another map, is computed again. */
+  private fills = 0
   private readonly views: { scales: Float32Array; zeros: Int32Array; lambdas: Int32Array }
 
   constructor(
@@ -53,6 +55,6 @@ export class QuantRows {
   /** Writes row `row`'s entries for the codes at `codes` (the row's parent codes) into `table`. */
   fill(row: number, codes: number, columnBase: number, table: number): void {
     this.source.rowGroups(row, this.views.scales, this.views.zeros, this.views.lambdas)
-    this.kernels.quantEntries[this.source.format](codes, this.cols, columnBase, this.stamps, row + 1, this.source.bits, this.whole, table, this.scales, this.zeros, this.lambdas, this.contexts, this.source.signed ? 24 : 0)
+    this.kernels.quantEntries[this.source.format](codes, this.cols, columnBase, this.stamps, ++this.fills, this.source.bits, this.whole, table, this.scales, this.zeros, this.lambdas, this.contexts, this.source.signed ? 24 : 0)
   }
 }

@@ -3,7 +3,7 @@ import { checkPair, childRowValues } from './child-rows.js'
 import { codePredictor } from './code-predictor.js'
 import { ConditionalError } from './errors.js'
 import { halfPredictor } from './half-predictor.js'
-import { CodecId, LATEST_VERSION, writeHeader, type FormatVersion } from './header.js'
+import { CodecId, isFormatVersion, LATEST_VERSION, writeHeader, type FormatVersion } from './header.js'
 import { readQuantGrid, writeQuantGrid } from './quant-grid.js'
 import { outputArray, type OutputArray } from './output.js'
 import type { Reader } from './reader.js'
@@ -23,8 +23,8 @@ export interface ResidualReport extends ResidualParts {
  * How to write a residual stream. `version` 1 writes streams that qchain releases before format
  * version 2 read (one Huffman block per table, low bits apart). `coder` (version 2): 'static'
  * (fused Huffman slabs, the fastest decode), 'adaptive' (no tables; smaller, far slower to
- * decode), or 'auto' (the default: adaptive for tensors of up to ADAPTIVE_MAX_ELEMENTS when
- * smaller, else static).
+ * decode), or 'auto' (the default: adaptive for tensors of up to ADAPTIVE_MAX_ELEMENTS when at
+ * least ADAPTIVE_MIN_SAVING smaller, else static). Version 1 has one coder: no `coder` with it.
  */
 export interface ResidualOptions {
   version?: FormatVersion
@@ -33,7 +33,7 @@ export interface ResidualOptions {
 
 /** The residual codec with a byte count per section (for analyzers). */
 export function encodeResidualReport(child: Child, parent: Parent, options: ResidualOptions = {}): { bytes: Uint8Array; report: ResidualReport } {
-  const version = options.version ?? LATEST_VERSION
+  const { version, coder } = checkedOptions(options)
   checkPair(child, parent)
   const out = new ByteWriter(child.rows * child.cols + 64)
   writeHeader(CodecId.Residual, version, child, parent, out)
@@ -49,8 +49,17 @@ export function encodeResidualReport(child: Child, parent: Parent, options: Resi
   const sideInfo = out.length - header
   const raw = isHalfMatrix(child) ? child.bits : child.codes
   const values = childRowValues(child)
-  const parts = version === 1 ? writeResiduals(child.rows, child.cols, predictor, values, raw, out) : writeResidualsV2(child.rows, child.cols, predictor, values, raw, out, isHalfMatrix(child) ? 16 : child.bits, options.coder ?? 'auto')
+  const parts = version === 1 ? writeResiduals(child.rows, child.cols, predictor, values, raw, out) : writeResidualsV2(child.rows, child.cols, predictor, values, raw, out, isHalfMatrix(child) ? 16 : child.bits, coder)
   return { bytes: out.result(), report: { header, sideInfo, ...parts } }
+}
+
+/** The options with their defaults, or a usage error naming the one that is not defined. */
+function checkedOptions(options: ResidualOptions): { version: FormatVersion; coder: CoderChoice } {
+  const { version = LATEST_VERSION, coder } = options
+  if (!isFormatVersion(version)) throw new ConditionalError('unsupported-pair', `unknown format version ${String(version)}`, { field: 'version' })
+  if (coder !== undefined && version === 1) throw new ConditionalError('unsupported-pair', 'format version 1 has no coder choice', { field: 'coder' })
+  if (coder !== undefined && coder !== 'auto' && coder !== 'static' && coder !== 'adaptive') throw new ConditionalError('unsupported-pair', `unknown residual coder ${String(coder)}`, { field: 'coder' })
+  return { version, coder: coder ?? 'auto' }
 }
 
 /** Body after the header (see docs/conditional.md): the code child's grid, then the residuals. */

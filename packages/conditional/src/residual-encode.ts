@@ -1,23 +1,26 @@
 import { ByteWriter } from '@qchain/huffman'
 import { BitWriter } from './bit-writer.js'
-import { writeEscapeList } from './escape-list.js'
+import { writeEscapeList, writeLowBits } from './raw-lists.js'
 import { CONTEXT_COUNT, CONTEXT_MASK, LOW_BITS_SHIFT } from './context.js'
 import type { RowPredictor } from './half-predictor.js'
 import { writeSymbols } from './pair-pack.js'
 import { EncodeSpace, type ResidualSymbols } from './encode-space.js'
 import { ALPHABET, ESCAPE, planTables, UNUSED, writeTablePlan } from './table-plan.js'
 
-/** Bytes of each section of a residual body; they sum to the body's length. */
+/**
+ * Bytes of each section of a residual body; they sum to the body's length (bits written inline
+ * in the static body's lanes count as bits / 8).
+ */
 export interface ResidualParts {
-  /** Context presence and table starts, per-table symbol counts. */
+  /** The coder byte, context presence and table starts, symbol counts or slab and lane lengths. */
   framing: number
-  /** Huffman code tables. */
+  /** Code tables (none in the adaptive body). */
   tables: number
-  /** Huffman blocks without their tables: bit streams, block and stream lengths. */
+  /** The coded symbols: Huffman blocks or lanes without their tables, or the adaptive stream. */
   payload: number
   /** Raw low bits of wide-bin residuals. */
   lowBits: number
-  /** Escaped values, two bytes each, and their count. */
+  /** Escaped child integers. */
   escapes: number
 }
 
@@ -51,10 +54,7 @@ export function writeResiduals(rows: number, cols: number, predict: RowPredictor
   }
   const escapesStart = out.length
   parts.escapes = writeEscapeList(escaped, out)
-  const lowStart = out.length
-  out.varint(low.length)
-  out.append(low)
-  parts.lowBits = out.length - lowStart
+  parts.lowBits = writeLowBits(low, out)
   parts.payload = escapesStart - start - parts.tables - parts.framing
   return parts
 }

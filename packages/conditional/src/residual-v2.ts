@@ -1,13 +1,13 @@
 import { ByteWriter } from '@qchain/huffman'
 import { writeAdaptiveSymbols } from './adaptive-symbols.js'
 import { ConditionalError } from './errors.js'
-import { writeEscapeList } from './escape-list.js'
-import { firstPass, readStaticBody, writeStaticBody } from './fused-static.js'
+import { writeEscapeList, writeLowBits } from './raw-lists.js'
+import { readStaticBody, writeStaticBody } from './fused-static.js'
 import type { RowPredictor } from './half-predictor.js'
 import type { Reader } from './reader.js'
 import { readAdaptiveResiduals } from './residual-decode.js'
 import type { ResidualSymbols } from './encode-space.js'
-import type { ResidualParts, RowValues } from './residual-encode.js'
+import { firstPass, type ResidualParts, type RowValues } from './residual-encode.js'
 
 /** How a version 2 residual body codes its symbols: the first byte of the body. */
 export const Coder = { Static: 1, Adaptive: 2 } as const
@@ -16,7 +16,7 @@ export const Coder = { Static: 1, Adaptive: 2 } as const
  * 'auto' tries the adaptive coder on tensors of up to this many elements (above it, code tables
  * cost little) and keeps it when it saves at least ADAPTIVE_MIN_SAVING of the static body: it
  * decodes about 15x slower per weight (20 against 300+ million per second), so a small saving
- * is not worth it (measured on isnet and babyllama, docs/conditional.md).
+ * is not worth it (the figures behind both limits are in docs/conditional.md).
  */
 export const ADAPTIVE_MAX_ELEMENTS = 1 << 16
 export const ADAPTIVE_MIN_SAVING = 1 / 64
@@ -57,10 +57,8 @@ function adaptiveBody(first: ResidualSymbols): Body {
   writeAdaptiveSymbols(first.symbols, first.contexts, out)
   const payload = out.length
   const escapes = writeEscapeList(first.escaped, out)
-  const lowStart = out.length
-  out.varint(first.low.length)
-  out.append(first.low)
-  return { coder: Coder.Adaptive, bytes: out.result(), parts: { framing: 0, tables: 0, payload, escapes, lowBits: out.length - lowStart } }
+  const lowBits = writeLowBits(first.low, out)
+  return { coder: Coder.Adaptive, bytes: out.result(), parts: { framing: 0, tables: 0, payload, escapes, lowBits } }
 }
 
 /** Reads a version 2 body by its coder byte. */

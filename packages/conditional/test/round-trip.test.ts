@@ -20,6 +20,23 @@ function expectRoundTrip(child: Child, parent: Parent): void {
   }
 }
 
+describe('options', () => {
+  it('refuses format versions and coders that do not exist or do not apply', () => {
+    const { child, values } = randomHalf(4, 32, 'f16', 3)
+    const parent = int8Of(values, 4, 32)
+    const refused = (options: object) => {
+      expect(() => encode(child, parent, options as never)).toThrow(ConditionalError)
+    }
+    refused({ version: 3 })
+    refused({ version: 1, coder: 'static' })
+    refused({ coder: 'fastest' })
+    refused({ codec: 'qstore', coder: 'adaptive' })
+    refused({ codec: 'qstore', version: 0 })
+    expect(decode(encode(child, parent, { codec: 'qstore', version: 1 }), parent)).toBeTruthy()
+    expect(encode(child, parent, { codec: 'qstore', version: 1 })[2]).toBe(1)
+  })
+})
+
 describe('16|int8', () => {
   for (const format of FORMATS) {
     it(`restores ${format} weights with zero rows, specials and far-out values`, () => {
