@@ -17,9 +17,10 @@ const MAX_LANE_BYTES = 2 ** 25
  * Reads a static body (see writeStaticBody) and rebuilds the child into `out`: 16-bit patterns
  * when `ordered` (fromOrdered), else codes. Every integer must lie in 0..valueMask (a power of
  * two minus one), whose width is also the escapes'. Rows are decoded by the WebAssembly kernel
- * where it runs, else by the TypeScript loop, with the same result; either way the checks below
- * run after every row and slab, so a lying stream is refused the same: each lane must end
- * exactly in its last byte, zero padded, and no row may read past a lane's end.
+ * where it runs, else by the TypeScript loop, with the same result; either way the same checks
+ * run after every row (in the decoder's slab()) and slab, so a lying stream is refused the
+ * same: each lane must end exactly in its last byte, zero padded, and no row may read past a
+ * lane's end.
  */
 export function readStaticBody(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array | Uint8Array, ordered: boolean): void {
   const { tableOf, tableCount } = readTablePlan(reader)
@@ -51,10 +52,10 @@ export function readStaticBody(reader: Reader, rows: number, cols: number, value
     const slabStart = starts[s * LANES] as number
     const ends = starts.subarray(s * LANES + 1, s * LANES + LANES + 1).map((end) => end - slabStart)
     for (let x = 0; x < LANES; x++) positions[x] = (starts[s * LANES + x] as number) - slabStart
-    const first = s * slabRows
-    for (let r = first; r < Math.min(rows, first + slabRows); r++) {
-      decoder.row(r, slabStart / 8, ((r - first) * cols) % LANES, escapeBits, ordered)
-      for (let x = 0; x < LANES; x++) if ((positions[x] as number) > (ends[x] as number)) throw new ConditionalError('bad-payload', `slab ${s} lane ${x} runs out of bits in row ${r}`, { field })
+    const overrun = decoder.slab(s * slabRows, Math.min(rows, (s + 1) * slabRows), slabStart / 8, ends, escapeBits, ordered)
+    if (overrun >= 0) {
+      const x = positions.findIndex((pos, x) => pos > (ends[x] as number))
+      throw new ConditionalError('bad-payload', `slab ${s} lane ${x} runs out of bits in row ${overrun}`, { field })
     }
     if ((decoder.seen() & ~valueMask) !== 0) throw new ConditionalError('bad-payload', 'a decoded value is outside the child type', { field })
     for (let x = 0; x < LANES; x++) {

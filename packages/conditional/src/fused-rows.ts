@@ -12,10 +12,14 @@ export const streamPadding = (cols: number): number => 4 * cols + 16
 export interface StaticRows {
   readonly entries: Int16Array
   readonly stream: Uint8Array
-  /** Each lane's bit position, counted from its slab's first byte: set by the caller at a slab's start, advanced by row(). */
+  /** Each lane's bit position, counted from its slab's first byte: set by the caller at a slab's start, advanced by slab(). */
   readonly positions: Int32Array
-  /** Decodes row `row` of the slab starting at byte `slabStart` of the stream, its first element in lane `phase`. */
-  row(row: number, slabStart: number, phase: number, escapeBits: number, ordered: boolean): void
+  /**
+   * Decodes rows first..end-1, the slab starting at byte `slabStart` of the stream (row
+   * `first` its first, in lane 0). Stops after the first row that leaves a lane's position
+   * past its end in `ends` (counted like positions) and returns that row, else -1.
+   */
+  slab(first: number, end: number, slabStart: number, ends: Float64Array, escapeBits: number, ordered: boolean): number
   /** The OR of every value decoded so far. */
   seen(): number
   /** Leaves the decoded child in the `out` given when opened. */
@@ -40,7 +44,16 @@ export class TypeScriptRows implements StaticRows {
     this.stream = new Uint8Array(streamBytes + streamPadding(cols))
   }
 
-  row(row: number, slabStart: number, phase: number, escapeBits: number, ordered: boolean): void {
+  slab(first: number, end: number, slabStart: number, ends: Float64Array, escapeBits: number, ordered: boolean): number {
+    const { positions } = this
+    for (let r = first, phase = 0; r < end; r++, phase = (phase + this.cols) & (LANES - 1)) {
+      this.row(r, slabStart, phase, escapeBits, ordered)
+      for (let x = 0; x < LANES; x++) if ((positions[x] as number) > (ends[x] as number)) return r
+    }
+    return -1
+  }
+
+  private row(row: number, slabStart: number, phase: number, escapeBits: number, ordered: boolean): void {
     const { cols, predict, entries, stream, out, positions } = this
     const { table, columnBase, parentCodes } = predict
     predict.prepare(row)

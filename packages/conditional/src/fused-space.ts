@@ -12,7 +12,7 @@ const MAX_POSITION = 2 ** 31
  * One tensor's static decode in the WebAssembly kernel's memory. Regions, in order: the
  * kernel's fixed ones (fused-kernel-code.ts: positions, seen, escape width, powers of two, row
  * table, decode lookups), the slabs' bytes and zero padding for a row's overrun, column bases,
- * kernel rows, parent codes, output (2n). fused-read.ts checks the lanes' bit positions after
+ * kernel rows, parent codes, output (2n). slab() checks the lanes' bit positions after
  * every row, so a lying stream's reads stay within the slabs and their padding.
  */
 export class FusedSpace implements StaticRows {
@@ -63,15 +63,26 @@ export class FusedSpace implements StaticRows {
     return kernel && new FusedSpace(kernel, n, cols, predict, tables, streamBytes, out)
   }
 
-  row(row: number, slabStart: number, phase: number, escapeBits: number): void {
-    const { cols, positions, state } = this
+  slab(first: number, end: number, slabStart: number, ends: Float64Array, escapeBits: number): number {
+    const { cols, positions, state, kernelRows, call, parent, columnBase } = this
     const width = this.target.BYTES_PER_ELEMENT
-    this.kernelRows.fill(row, this.parent + row * cols, this.columnBase, FUSED_TABLE)
+    // the kernel's positions count from address 0, so do the ends here
     const base = 8 * (this.stream.byteOffset + slabStart)
+    const limits = ends.map((laneEnd) => laneEnd + base)
     for (let x = 0; x < LANES; x++) state[x] = (positions[x] as number) + base
     state[FUSED_ESCAPE_BITS / 4] = escapeBits
-    this.call(this.out + width * row * cols, this.parent + row * cols, cols, this.columnBase, phase)
+    let overrun = -1
+    for (let r = first, phase = 0; r < end; r++, phase = (phase + cols) & (LANES - 1)) {
+      const codes = parent + r * cols
+      kernelRows.fill(r, codes, columnBase, FUSED_TABLE)
+      call(this.out + width * r * cols, codes, cols, columnBase, phase)
+      if (passedEnd(state, limits)) {
+        overrun = r
+        break
+      }
+    }
     for (let x = 0; x < LANES; x++) positions[x] = (state[x] as number) - base
+    return overrun
   }
 
   seen(): number {
@@ -82,4 +93,10 @@ export class FusedSpace implements StaticRows {
     const buffer = this.kernel.memory.buffer
     this.target.set(this.target.BYTES_PER_ELEMENT === 1 ? new Uint8Array(buffer, this.out, this.n) : new Uint16Array(buffer, this.out, this.n))
   }
+}
+
+/** Whether a lane's position in `state` lies past its limit. */
+function passedEnd(state: Int32Array, limits: Float64Array): boolean {
+  for (let x = 0; x < LANES; x++) if ((state[x] as number) > (limits[x] as number)) return true
+  return false
 }
