@@ -4,6 +4,7 @@ import { f16Values } from './half.js'
 import { f16QuarterLog2 } from './log-scale.js'
 import { mapContext, type RowPredictor } from './half-predictor.js'
 import type { QuantLevel } from './types.js'
+import { EntryStamps } from './entry-stamps.js'
 
 /** The parts of a GPTQ child level that are known before its codes: grid and groups. */
 export interface QuantGrid {
@@ -43,9 +44,7 @@ export function codePredictor(child: QuantGrid, parent: QuantLevel): RowPredicto
   const pairs = parentGroup.length
   const columnBase = pairOf.map((pair) => pair << parent.bits)
   const table = new Int32Array(pairs << parent.bits)
-  // stamp[at] = the prepare call that computed table[at]
-  const stamp = new Int32Array(table.length)
-  let calls = 0
+  const stamps = new EntryStamps(table.length)
   const records = new ArrayBuffer(pairs * PAIR_RECORD_BYTES)
   const scales = new Float64Array(records)
   const words = new Int32Array(records)
@@ -62,18 +61,13 @@ export function codePredictor(child: QuantGrid, parent: QuantLevel): RowPredicto
   }
   const prepare = (row: number): void => {
     rowPairs(row, scales, words, predictor.contextMap)
-    const tag = ++calls
-    for (let j = 0, i = row * cols; j < cols; j++, i++) {
-      const q = codes[i] as number
-      const at = (columnBase[j] as number) + q
-      if (stamp[at] === tag) continue
-      stamp[at] = tag
+    stamps.forRow(row, cols, codes, columnBase, (_, q, at) => {
       const k = at >>> parent.bits
       const position = ((scales[4 * k] as number) * (q - (words[WORDS_PER_PAIR * k + 4] as number))) / (scales[4 * k + 1] as number) + (words[WORDS_PER_PAIR * k + 5] as number)
       // NaN (a zero or non-finite scale) predicts code 0; only the residual's size depends on it.
       const predicted = position >= 0 ? (position <= maxCode ? Math.round(position) : maxCode) : 0
       table[at] = predicted | (words[WORDS_PER_PAIR * k + 6] as number)
-    }
+    })
   }
   const code: CodeRowSource = { pairs, parentBits: parent.bits, maxCode, rowPairs }
   const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, indexing: 'codes', contextMap: null, code }

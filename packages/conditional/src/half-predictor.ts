@@ -1,6 +1,7 @@
 import type { CodeRowSource } from './code-predictor.js'
 import { CONTEXT_MASK, contextOf } from './context.js'
 import { f16BitsToNumber, f32ToBf16Bits, f32ToF16Bits, toOrdered, type HalfFormat } from './half.js'
+import { EntryStamps } from './entry-stamps.js'
 import { quarterLog2 } from './log-scale.js'
 import { isInt8Level, type Int8Level, type Parent, type QuantLevel } from './types.js'
 
@@ -124,10 +125,7 @@ function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
   const groups = parent.scales.length / rows
   const codeCount = 1 << bits
   const table = new Int32Array(groups * codeCount)
-  // stamp[g * codeCount + q] = the prepare call that computed the entry (a row may be prepared
-  // again, e.g. under another context map, so rows are not tags).
-  const stamp = new Int32Array(groups * codeCount)
-  let calls = 0
+  const stamps = new EntryStamps(table.length)
   const scales = new Float64Array(groups)
   const zeros = new Int32Array(groups)
   const lambdas = new Int32Array(2 * groups)
@@ -144,16 +142,11 @@ function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
   }
   const prepare = (row: number): void => {
     rowGroups(row, scales, zeros, lambdas)
-    const tag = ++calls
-    for (let j = 0, i = row * cols; j < cols; j++, i++) {
-      const q = codes[i] as number
-      const at = (columnBase[j] as number) + q
-      if (stamp[at] === tag) continue
-      stamp[at] = tag
+    stamps.forRow(row, cols, codes, columnBase, (j, q, at) => {
       const g = gIdx[j] as number
       const entry = halfEntry(Math.fround((scales[g] as number) * (q - (zeros[g] as number))), lambdas[2 * g] as number, lambdas[2 * g + 1] as number, format)
       table[at] = mapContext(entry, predictor.contextMap)
-    }
+    })
   }
   const quant: QuantRowSource = { format, signed: false, groups, bits, rowGroups }
   const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, indexing: 'both', contextMap: null, quant }
