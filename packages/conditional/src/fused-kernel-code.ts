@@ -3,22 +3,30 @@ import { ESCAPE_FLAG, LANES, PEEK_ENTRIES, STATIC_CODE_LIMIT, UNUSED_VALUE_BIT }
 import type { TableIndexing } from './half-predictor.js'
 
 /** i32.load8_s, which @qchain/huffman's Op table lacks. */
-const I32_LOAD8_S = 0x2c
+export const I32_LOAD8_S = 0x2c
 
 /**
  * Fixed addresses of the kernel's memory (fused-space.ts lays it out): per lane its bit
  * position counted from address 0 (so a position >> 3 is the address of its byte), the OR of
- * all values, the escapes' width, 2^k for k = 0..16, the row's entries (context ids replaced by
+ * all values, the escapes' width, the fast kernel's escape flag, 2^k for k = 0..16, the fast
+ * kernel's positions by slot, the row's entries (context ids replaced by
  * table numbers), then the decode lookups (PEEK_ENTRIES i16 per table: the low byte the code
  * length or ESCAPE_FLAG, the high byte the signed high part). Fixed, they take no register.
  */
 export const FUSED_POSITIONS = 0
 export const FUSED_SEEN = 4 * LANES
 export const FUSED_ESCAPE_BITS = FUSED_SEEN + 4
+/** Set by the fast row kernel (fused-fast-code.ts) when a row holds an escape and is left for this one. */
+export const FUSED_ESCAPED = FUSED_ESCAPE_BITS + 4
 export const FUSED_POWERS = 32
 /** 2^0..2^16: masks and multipliers of k low bits, or of up to 16 escaped bits. */
 export const POWER_COUNT = 17
-export const FUSED_TABLE = FUSED_POWERS + 4 * POWER_COUNT
+/** The fast kernel's bit positions, by element of a step (slot i: the lane of the row's elements i, i + 4, ...). */
+export const FUSED_SLOTS = FUSED_POWERS + 4 * POWER_COUNT
+/** The fast kernel's wide entries of a row table indexed by parent code alone (fused-fast-code.ts), 16 bytes each. */
+export const FUSED_WIDE = FUSED_SLOTS + 4 * LANES
+export const WIDE_ENTRY_BYTES = 16
+export const FUSED_TABLE = FUSED_WIDE + 256 * WIDE_ENTRY_BYTES
 /** Row tables longer than this (1 MB) are left to the TypeScript loop. */
 export const MAX_TABLE_ENTRIES = 1 << 18
 export const FUSED_LOOKUP = FUSED_TABLE + 4 * MAX_TABLE_ENTRIES
@@ -85,7 +93,7 @@ export function fusedRowFunction(name: string, indexing: TableIndexing): WasmFun
 
 /** Element e of the step, from the lane whose bit position is local `pos`. */
 function element(b: CodeBuilder, indexing: TableIndexing, e: number, pos: number): void {
-  entry(b, indexing, e)
+  loadEntry(b, indexing, e, PARENT, COLUMN_BASE, ENTRY)
   // 25 bits from the position: an 11-bit code and up to 11 low bits
   b.get(pos).i32(3).op(Op.i32ShrU).memory(Op.i32Load).get(pos).i32(7).op(Op.i32And, Op.i32ShrU).set(PEEK)
   // lookup[table][peek & 2047], the table number in bits 16..21 of the entry
@@ -122,9 +130,9 @@ function element(b: CodeBuilder, indexing: TableIndexing, e: number, pos: number
   b.memory(Op.i32Store16, 2 * e, 1)
 }
 
-/** ENTRY = table[columnBase[e] + parent[e]], or table[parent[e]] alone. */
-function entry(b: CodeBuilder, indexing: TableIndexing, e: number): void {
-  b.get(PARENT).memory(Op.i32Load8U, e)
-  if (indexing !== 'parent') b.get(COLUMN_BASE).memory(Op.i32Load, 4 * e, 2).op(Op.i32Add)
-  b.i32(2).op(Op.i32Shl).memory(Op.i32Load, FUSED_TABLE, 2).set(ENTRY)
+/** Local `entry` = table[columnBase[e] + parent[e]], or table[parent[e]] alone, from the row pointers in locals `parent` and `columnBase`. */
+export function loadEntry(b: CodeBuilder, indexing: TableIndexing, e: number, parent: number, columnBase: number, entry: number): void {
+  b.get(parent).memory(Op.i32Load8U, e)
+  if (indexing !== 'parent') b.get(columnBase).memory(Op.i32Load, 4 * e, 2).op(Op.i32Add)
+  b.i32(2).op(Op.i32Shl).memory(Op.i32Load, FUSED_TABLE, 2).set(entry)
 }

@@ -38,10 +38,12 @@ export function readStaticBody(reader: Reader, rows: number, cols: number, value
   const stream = reader.take(total, 'slabs')
   // Contexts the stream says are unused look up a table whose values are all refused.
   predict.contextMap = tableOf.map((table) => (table === UNUSED ? tableCount : table))
-  const decoder: StaticRows = FusedSpace.open(rows * cols, cols, predict, tableCount + 1, total, out) ?? new TypeScriptRows(cols, predict, tableCount + 1, total, out)
+  let slabBytes = 0
+  for (let l = 0; l < lengths.length; l += LANES) slabBytes = Math.max(slabBytes, lengths.subarray(l, l + LANES).reduce((sum, length) => sum + length, 0))
+  const decoder: StaticRows = FusedSpace.open(cols, Math.min(rows, slabRows), predict, tableCount + 1, slabBytes, out) ?? new TypeScriptRows(cols, predict, tableCount + 1, out)
   codes.forEach((code, t) => fillDecodeEntries(code, decoder.entries, t * PEEK_ENTRIES))
   fillUnusedEntries(decoder.entries, tableCount * PEEK_ENTRIES)
-  decoder.stream.set(stream)
+  decoder.setStream(stream)
   const escapeBits = 32 - Math.clz32(valueMask)
   const { positions } = decoder
   // lane l's first bit in the stream; positions count from their slab's first bit
@@ -65,5 +67,4 @@ export function readStaticBody(reader: Reader, rows: number, cols: number, value
       if (pos & 7 && (stream[slabStart / 8 + (pos >>> 3)] as number) >>> (pos & 7)) throw new ConditionalError('bad-payload', `padding bits of slab ${s} lane ${x} are not 0`, { field })
     }
   }
-  decoder.finish()
 }

@@ -6,12 +6,12 @@ export const streamPadding = (cols: number): number => 4 * cols + 16
 
 /**
  * Decodes a static body's rows (fused-read.ts runs the checks between calls): the decode
- * lookups (PEEK_ENTRIES per table, the unused contexts' last) and the slabs' bytes are filled
- * by the caller into `entries` and `stream`.
+ * lookups (PEEK_ENTRIES per table, the unused contexts' last) are filled by the caller into
+ * `entries`, and the slabs' bytes given by setStream.
  */
 export interface StaticRows {
   readonly entries: Int16Array
-  readonly stream: Uint8Array
+  setStream(stream: Uint8Array): void
   /** Each lane's bit position, counted from its slab's first byte: set by the caller at a slab's start, advanced by slab(). */
   readonly positions: Int32Array
   /**
@@ -22,26 +22,28 @@ export interface StaticRows {
   slab(first: number, end: number, slabStart: number, ends: Float64Array, escapeBits: number, ordered: boolean): number
   /** The OR of every value decoded so far. */
   seen(): number
-  /** Leaves the decoded child in the `out` given when opened. */
-  finish(): void
 }
 
 /** The reference loop, writing straight into `out`. */
 export class TypeScriptRows implements StaticRows {
   readonly entries: Int16Array
-  readonly stream: Uint8Array
   readonly positions = new Int32Array(LANES)
+  private stream = new Uint8Array(0)
   private seenBits = 0
 
   constructor(
     private readonly cols: number,
     private readonly predict: RowPredictor,
     tables: number,
-    streamBytes: number,
     private readonly out: Uint16Array | Uint8Array,
   ) {
     this.entries = new Int16Array(tables * PEEK_ENTRIES)
-    this.stream = new Uint8Array(streamBytes + streamPadding(cols))
+  }
+
+  /** Keeps a copy of the slabs with zero padding for a row's overrun. */
+  setStream(stream: Uint8Array): void {
+    this.stream = new Uint8Array(stream.length + streamPadding(this.cols))
+    this.stream.set(stream)
   }
 
   slab(first: number, end: number, slabStart: number, ends: Float64Array, escapeBits: number, ordered: boolean): number {
@@ -92,6 +94,4 @@ export class TypeScriptRows implements StaticRows {
   seen(): number {
     return this.seenBits
   }
-
-  finish(): void {}
 }

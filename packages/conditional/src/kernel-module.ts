@@ -3,6 +3,7 @@ import { codeEntriesFunction } from './code-entries-code.js'
 import { encodeRowFunction, groupFunction } from './encode-kernel-code.js'
 import { residualRowFunction } from './decode-kernel-code.js'
 import { emitSlabFunction } from './fused-emit-code.js'
+import { fusedFastRowFunction } from './fused-fast-code.js'
 import { fusedRowFunction } from './fused-kernel-code.js'
 import type { TableIndexing } from './half-predictor.js'
 import type { HalfFormat } from './half.js'
@@ -11,6 +12,7 @@ import { makeRoom } from './memory-room.js'
 
 export type DecodeRowCall = (out: number, parent: number, count: number, columnBase: number, table: number, cursors: number, symbols: number, escapes: number, low: number, state: number) => void
 export type FusedRowCall = (out: number, parent: number, count: number, columnBase: number, phase: number) => void
+export type FusedFastRowCall = (out: number, parent: number, count: number, columnBase: number, phase: number, scratch: number) => void
 export type EmitSlabCall = (symbols: number, contexts: number, from: number, to: number, codes: number, escapes: number, low: number, state: number, out: number, childBits: number, laneBytes: number) => void
 export type EncodeRowCall = (values: number, parent: number, count: number, columnBase: number, table: number, symbols: number, contexts: number, histograms: number, escapes: number, state: number) => void
 /** The common parameters of the row entries kernels (entry-loop-code.ts), then their own. */
@@ -26,8 +28,10 @@ export interface ResidualKernels {
   decodeRow: Record<TableIndexing, DecodeRowCall>
   /** By indexing: 16-bit children for 'parent' and 'both', 8-bit codes for 'codes'. */
   encodeRow: Record<TableIndexing, EncodeRowCall>
-  /** The static body's fused decode, by indexing like decodeRow. */
+  /** The static body's fused decode, by indexing like decodeRow: the careful kernel, which takes escapes... */
   fusedRow: Record<TableIndexing, FusedRowCall>
+  /** ...and the fast one, which leaves rows holding escapes to it. */
+  fusedFastRow: Record<TableIndexing, FusedFastRowCall>
   /** The static body's slab emission from the first pass. */
   emitSlab: EmitSlabCall
   group: GroupCall
@@ -51,6 +55,7 @@ export function kernelModules(): Uint8Array[] {
     assemble([quantEntriesFunction('f16', 'f16'), quantEntriesFunction('bf16', 'bf16'), codeEntriesFunction('codes')]),
     // the fused decode, unrolled wide, one module per indexing to stay under 4 KB each
     ...indexings.map((indexing) => assemble([fusedRowFunction(indexing, indexing)])),
+    ...indexings.map((indexing) => assemble([fusedFastRowFunction(indexing, indexing)])),
     assemble([emitSlabFunction('emit')]),
   ]
 }
@@ -63,13 +68,14 @@ function loadKernels(): ResidualKernels | null {
     if (!api) throw new Error('no WebAssembly')
     // Modules of under 4 KB each (browsers' main threads compile no larger ones synchronously) over one memory.
     const memory = new api.Memory({ initial: 1 })
-    const [decode, encode, entries, fusedParent, fusedBoth, fusedCodes, emit] = kernelModules().map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports) as [Exports, Exports, Exports, Exports, Exports, Exports, Exports]
+    const [decode, encode, entries, fusedParent, fusedBoth, fusedCodes, fastParent, fastBoth, fastCodes, emit] = kernelModules().map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports) as Exports[] as [Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports]
     const byIndexing = <T>(exports: Exports) => Object.fromEntries(indexings.map((indexing) => [indexing, exports[indexing]])) as Record<TableIndexing, T>
     kernels = {
       memory,
       decodeRow: byIndexing<DecodeRowCall>(decode),
       encodeRow: byIndexing<EncodeRowCall>(encode),
       fusedRow: byIndexing<FusedRowCall>({ ...fusedParent, ...fusedBoth, ...fusedCodes }),
+      fusedFastRow: byIndexing<FusedFastRowCall>({ ...fastParent, ...fastBoth, ...fastCodes }),
       emitSlab: emit.emit as EmitSlabCall,
       group: encode.group as GroupCall,
       quantEntries: { f16: entries.f16 as QuantEntriesCall, bf16: entries.bf16 as QuantEntriesCall },
