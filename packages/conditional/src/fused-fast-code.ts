@@ -1,8 +1,8 @@
 import { CodeBuilder, Op, Type, VOID_BLOCK, type WasmFunction } from '@qchain/huffman'
 import { ESCAPE_FLAG, LANES, PEEK_ENTRIES, STATIC_CODE_LIMIT } from './fused-code.js'
-import { FUSED_ESCAPED, FUSED_LOOKUP, FUSED_POSITIONS, FUSED_POWERS, FUSED_SEEN, FUSED_SLOTS, FUSED_TABLE, FUSED_WIDE, I32_LOAD8_S, loadEntry, WIDE_ENTRY_BYTES } from './fused-kernel-code.js'
+import { FUSED_ESCAPED, FUSED_LOOKUP, FUSED_POSITIONS, FUSED_POWERS, FUSED_SEEN, FUSED_SLOTS, FUSED_TABLE, FUSED_WIDE, I32_LOAD8_S, loadEntry, WIDE_FIELD_BYTES } from './fused-kernel-code.js'
 import type { TableIndexing } from './half-predictor.js'
-import { Simd, simd, simdMemory, V128 } from './simd-code.js'
+import { Simd, simd, simdMemory, V128, Vectors } from './simd-code.js'
 
 // Parameters (byte addresses, all i32), then locals, by index.
 const OUT = 0 // the row's first output value (16-bit, or 8-bit codes); advances in the conversion
@@ -28,6 +28,7 @@ const SEEN = WINDOW + 1 // the OR of every slot
 const VALUES = SEEN + 1
 const BIAS = SEEN + 2 // 0x8000 in every 16-bit lane
 const LOW = SEEN + 3 // 0x7fff in every 16-bit lane
+const ENTRIES = SEEN + 4 // four row entries being widened
 
 /** Elements per step of the main loop (a multiple of LANES); the rest of a row goes one by one. */
 const UNROLL = 8
@@ -88,31 +89,38 @@ export function fusedFastRowFunction(name: string, indexing: TableIndexing): Was
     b.i32(0).memory(Op.i32Load, FUSED_SLOTS + 4 * x, 2).memory(Op.i32Store, FUSED_POSITIONS, 2)
   }
   const i32s = (n: number) => new Array<number>(n).fill(Type.i32)
-  return { name, params: i32s(6), locals: [...i32s(I32_LOCALS), Type.i64, V128, V128, V128, V128], code: b.code }
+  return { name, params: i32s(6), locals: [...i32s(I32_LOCALS), Type.i64, V128, V128, V128, V128, V128], code: b.code }
 }
 
 /**
- * Rows whose table is indexed by parent code alone get it widened first: per code, its
- * lookup's address, prediction, k and 2^k, each a load in the loop instead of the shifts and
- * masks that take them out of the entry (the row's 256 entries cost less than its elements).
+ * Rows whose table is indexed by parent code alone get it widened first, four codes at a time:
+ * per code its lookup's address, prediction, k and 2^k - 1 (wideField), each a load in the loop
+ * instead of the shifts and masks that take them out of the entry.
  */
 function widenEntries(b: CodeBuilder): void {
+  const v = new Vectors(b)
+  const field = (f: number) => FUSED_WIDE + f * WIDE_FIELD_BYTES
   b.i32(0).set(AT)
   b.op(Op.block, VOID_BLOCK, Op.loop, VOID_BLOCK)
-  b.get(AT).i32(256 * 4).op(Op.i32GeU, Op.brIf, 1)
-  b.get(AT).memory(Op.i32Load, FUSED_TABLE, 2).set(ENTRY)
-  b.get(AT).i32(Math.log2(WIDE_ENTRY_BYTES / 4)).op(Op.i32Shl).set(PEEK) // the wide entry, from FUSED_WIDE
-  b.get(PEEK).get(ENTRY).i32(16 - STATIC_CODE_LIMIT - 1).op(Op.i32ShrU).i32(63 << (STATIC_CODE_LIMIT + 1)).op(Op.i32And).i32(FUSED_LOOKUP).op(Op.i32Add).memory(Op.i32Store, FUSED_WIDE, 2)
-  b.get(PEEK).get(ENTRY).i32(0xffff).op(Op.i32And).memory(Op.i32Store, FUSED_WIDE + 4, 2)
-  b.get(PEEK).get(ENTRY).i32(22).op(Op.i32ShrU).tee(POWER).memory(Op.i32Store, FUSED_WIDE + 8, 2)
-  b.get(PEEK).i32(1).get(POWER).op(Op.i32Shl).memory(Op.i32Store, FUSED_WIDE + 12, 2)
-  b.get(AT).i32(4).op(Op.i32Add).set(AT)
+  b.get(AT).i32(WIDE_FIELD_BYTES).op(Op.i32GeU, Op.brIf, 1)
+  simdMemory(b.get(AT), Simd.load, FUSED_TABLE).set(ENTRIES)
+  b.get(AT)
+  v.get(ENTRIES).i32(16 - STATIC_CODE_LIMIT - 1).ops(Simd.i32x4ShrU).splat(63 << (STATIC_CODE_LIMIT + 1)).ops(Simd.and).splat(FUSED_LOOKUP).ops(Simd.i32x4Add)
+  simdMemory(b, Simd.store, field(0)).get(AT)
+  v.get(ENTRIES).splat(0xffff).ops(Simd.and)
+  simdMemory(b, Simd.store, field(1)).get(AT)
+  v.get(ENTRIES).i32(22).ops(Simd.i32x4ShrU).set(ENTRIES).get(ENTRIES)
+  simdMemory(b, Simd.store, field(2)).get(AT)
+  // 2^k - 1 by way of the float 2^k
+  v.get(ENTRIES).splat(127).ops(Simd.i32x4Add).i32(23).ops(Simd.i32x4Shl, Simd.i32x4TruncSatF32x4S).splat(1).ops(Simd.i32x4Sub)
+  simdMemory(b, Simd.store, field(3))
+  b.get(AT).i32(16).op(Op.i32Add).set(AT)
   b.op(Op.br, 0, Op.end, Op.end)
 }
 
-/** Local `local` = the element's wide entry field at byte `field` (0 lookup address, 4 prediction, 8 k, 12 2^k). */
-function wideField(b: CodeBuilder, field: number, local: number): void {
-  b.get(WIDE).memory(Op.i32Load, FUSED_WIDE + field, 2).set(local)
+/** Local `local` = the element's wide entry field `f` (0 lookup address, 1 prediction, 2 k, 3 2^k - 1). */
+function wideField(b: CodeBuilder, f: number, local: number): void {
+  b.get(WIDE).memory(Op.i32Load, FUSED_WIDE + f * WIDE_FIELD_BYTES, 2).set(local)
 }
 
 /**
@@ -147,26 +155,34 @@ function single(b: CodeBuilder, indexing: TableIndexing): void {
  */
 function residual(b: CodeBuilder, indexing: TableIndexing, e: number): void {
   const wide = indexing === 'parent'
-  if (wide) b.get(PARENT).memory(Op.i32Load8U, e).i32(Math.log2(WIDE_ENTRY_BYTES)).op(Op.i32Shl).set(WIDE)
+  if (wide) b.get(PARENT).memory(Op.i32Load8U, e).i32(2).op(Op.i32Shl).set(WIDE)
   else loadEntry(b, indexing, e, PARENT, COLUMN_BASE, ENTRY)
   // the lookup entry's address
   if (wide) wideField(b, 0, AT)
   else b.get(ENTRY).i32(16 - STATIC_CODE_LIMIT - 1).op(Op.i32ShrU).i32(63 << (STATIC_CODE_LIMIT + 1)).op(Op.i32And).i32(FUSED_LOOKUP).op(Op.i32Add).set(AT)
   b.get(AT).get(PEEK).i32(PEEK_ENTRIES - 1).op(Op.i32And).i32(1).op(Op.i32Shl, Op.i32Add).tee(AT)
   b.memory(Op.i32Load8U).set(LENGTH)
-  if (wide) wideField(b, 12, POWER)
-  else b.get(ENTRY).i32(22).op(Op.i32ShrU).i32(2).op(Op.i32Shl).memory(Op.i32Load, FUSED_POWERS, 2).set(POWER)
+  if (wide) {
+    // POWER holds k here: a shift by k and a mask of 2^k - 1 instead of a multiply by 2^k
+    wideField(b, 2, POWER)
+    b.get(NEXT)
+    wideField(b, 1, ENTRY)
+    b.get(ENTRY).get(AT).memory(I32_LOAD8_S, 1).get(POWER).op(Op.i32Shl, Op.i32Add)
+    b.get(PEEK).get(LENGTH).op(Op.i32ShrU).get(WIDE).memory(Op.i32Load, FUSED_WIDE + 3 * WIDE_FIELD_BYTES, 2).op(Op.i32And, Op.i32Add)
+    b.memory(Op.i32Store, 4 * e, 2)
+    b.get(NEXT).get(LENGTH).memory(Op.i32Store8, 4 * e + 3)
+    b.get(LENGTH).get(POWER).op(Op.i32Add).set(ADVANCE)
+    return
+  }
+  b.get(ENTRY).i32(22).op(Op.i32ShrU).i32(2).op(Op.i32Shl).memory(Op.i32Load, FUSED_POWERS, 2).set(POWER)
   b.get(NEXT)
-  if (wide) wideField(b, 4, ENTRY)
-  b.get(ENTRY)
-  if (!wide) b.i32(0xffff).op(Op.i32And)
+  b.get(ENTRY).i32(0xffff).op(Op.i32And)
   b.get(AT).memory(I32_LOAD8_S, 1).get(POWER).op(Op.i32Mul, Op.i32Add)
   b.get(PEEK).get(LENGTH).op(Op.i32ShrU).get(POWER).i32(1).op(Op.i32Sub, Op.i32And, Op.i32Add)
   b.memory(Op.i32Store, 4 * e, 2)
   b.get(NEXT).get(LENGTH).memory(Op.i32Store8, 4 * e + 3)
   b.get(LENGTH)
-  if (wide) wideField(b, 8, ENTRY)
-  else b.get(ENTRY).i32(22).op(Op.i32ShrU).set(ENTRY)
+  b.get(ENTRY).i32(22).op(Op.i32ShrU).set(ENTRY)
   b.get(ENTRY).op(Op.i32Add).set(ADVANCE)
 }
 

@@ -23,10 +23,10 @@ export const FUSED_POWERS = 32
 export const POWER_COUNT = 17
 /** The fast kernel's bit positions, by element of a step (slot i: the lane of the row's elements i, i + 4, ...). */
 export const FUSED_SLOTS = FUSED_POWERS + 4 * POWER_COUNT
-/** The fast kernel's wide entries of a row table indexed by parent code alone (fused-fast-code.ts), 16 bytes each. */
+/** The fast kernel's wide entries of a row table indexed by parent code alone (fused-fast-code.ts): four fields of 256 i32s. */
 export const FUSED_WIDE = FUSED_SLOTS + 4 * LANES
-export const WIDE_ENTRY_BYTES = 16
-export const FUSED_TABLE = FUSED_WIDE + 256 * WIDE_ENTRY_BYTES
+export const WIDE_FIELD_BYTES = 4 * 256
+export const FUSED_TABLE = FUSED_WIDE + 4 * WIDE_FIELD_BYTES
 /** Row tables longer than this (1 MB) are left to the TypeScript loop. */
 export const MAX_TABLE_ENTRIES = 1 << 18
 export const FUSED_LOOKUP = FUSED_TABLE + 4 * MAX_TABLE_ENTRIES

@@ -1,7 +1,7 @@
 import { Op, VOID_BLOCK, type CodeBuilder } from '@qchain/huffman'
 import { LAMBDA_MAX, LAMBDA_MIN, LAMBDA_SPAN } from './context.js'
 import type { HalfFormat } from './half.js'
-import { gatherI32, i32x4Const, i32x4Splat, Simd, simd, simdMemory } from './simd-code.js'
+import { gatherI32, i32x4Const, Simd, simdMemory, Vectors } from './simd-code.js'
 
 /** The quant entries kernel's i32 locals this loop reads or sets, and the first of its own v128 locals. */
 export interface Int8SimdLocals {
@@ -72,36 +72,6 @@ export function int8EntriesSimd(b: CodeBuilder, format: HalfFormat, at: Int8Simd
   b.op(Op.br, 0, Op.end, Op.end)
   b.i32(0).set(at.at).i32(1).set(at.end)
   b.op(Op.end)
-}
-
-/** A straight run of vector code: SIMD opcodes without immediates, i32 splats, and the scalar steps between them. */
-class Vectors {
-  constructor(readonly b: CodeBuilder) {}
-
-  ops(...codes: number[]): this {
-    for (const code of codes) simd(this.b, code)
-    return this
-  }
-
-  splat(value: number): this {
-    i32x4Splat(this.b, value)
-    return this
-  }
-
-  get(local: number): this {
-    this.b.get(local)
-    return this
-  }
-
-  set(local: number): this {
-    this.b.set(local)
-    return this
-  }
-
-  i32(value: number): this {
-    this.b.i32(value)
-    return this
-  }
 }
 
 /** values: f32 lanes -> their fp16 patterns (f32ToF16Bits: nearest even, overflow to Inf, subnormals); `magnitude` is scratch. */

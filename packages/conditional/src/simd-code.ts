@@ -32,6 +32,7 @@ export const Simd = {
   i32x4MaxS: 0xb8,
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
+  i32x4TruncSatF32x4S: 0xf8,
   f32x4ConvertI32x4S: 0xfa,
 } as const
 
@@ -67,4 +68,34 @@ export function gatherI32(b: CodeBuilder, addresses: number, offset: number, int
     b.op(0xfd, ...unsignedLeb(Simd.load32Lane), 0, ...unsignedLeb(offset), lane).set(into)
   }
   return b.get(into)
+}
+
+/** A straight run of vector code: SIMD opcodes without immediates, i32 splats, and the scalar steps between them. */
+export class Vectors {
+  constructor(readonly b: CodeBuilder) {}
+
+  ops(...codes: number[]): this {
+    for (const code of codes) simd(this.b, code)
+    return this
+  }
+
+  splat(value: number): this {
+    i32x4Splat(this.b, value)
+    return this
+  }
+
+  get(local: number): this {
+    this.b.get(local)
+    return this
+  }
+
+  set(local: number): this {
+    this.b.set(local)
+    return this
+  }
+
+  i32(value: number): this {
+    this.b.i32(value)
+    return this
+  }
 }
