@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { decode, encode, type Child, type Parent } from '../src/index.js'
 import { halfEntry, halfPredictor, stepLambdas } from '../src/half-predictor.js'
-import { kernelModules } from '../src/kernel-module.js'
+import { kernelModules, kernelsWithMemory } from '../src/kernel-module.js'
+import { QuantRows } from '../src/quant-rows.js'
 import { sameChild } from './compare.js'
 import { gptqLevel, hasBabyllama, hasIsnet, int8Level, loadBabyllamaLinears, loadMatrices } from './levels.js'
 import { seededRandom } from './random.js'
@@ -62,6 +63,27 @@ describe('residual codec kernels', () => {
         const step = Math.fround((scb[r] as number) / 127)
         const { stepLambda, zeroLambda } = stepLambdas(step, format)
         for (let q = 0; q < 256; q++) expect(predict.table[q]).toBe(halfEntry(Math.fround(((q << 24) >> 24) * step), stepLambda, zeroLambda, format))
+      }
+    }
+  })
+
+  it('computes LLM.int8 row tables four codes at a time as prepare() does, at every scale', () => {
+    const random = seededRandom(6)
+    // zero, negative, fp16-subnormal and overflowing predictions, bf16 rounding carries, Inf and NaN (the scalar loop's rows)
+    const special = [0, -0, -1.5, 1e-9, 3e-6, 2e-5, 65504 * 127, 70000, 1e38, -1e38, 1.0000001, Infinity, -Infinity, NaN]
+    const scb = Float32Array.from({ length: 80 }, (_, r) => special[r] ?? (random() < 0.5 ? -1 : 1) * 10 ** (12 * random() - 8))
+    const cols = 256
+    for (const format of ['f16', 'bf16'] as const) {
+      const predict = halfPredictor(format, { rows: scb.length, cols, weight: new Int8Array(scb.length * cols), scb })
+      const kernels = kernelsWithMemory(1 << 16)!
+      const table = 1024
+      const rows = new QuantRows(kernels, table + 4 * 256, predict.quant!, cols, 256)
+      for (let r = 0; r < scb.length; r++) {
+        new Int32Array(kernels.memory.buffer, table, 256).fill(-1)
+        // a whole row table reads neither codes nor column bases
+        rows.fill(r, 0, 0, table)
+        predict.prepare(r)
+        expect(Array.from(new Int32Array(kernels.memory.buffer, table, 256)), `${format} row ${r}, scb ${scb[r]}`).toEqual(Array.from(predict.table))
       }
     }
   })
