@@ -35,6 +35,7 @@ export class DecodeSpace {
   private readonly out: number
   private readonly kernelRows: KernelRows
   private low = 0
+  private loaded = false
 
   private constructor(
     private readonly kernel: ResidualKernels,
@@ -72,6 +73,34 @@ export class DecodeSpace {
     return new Uint8Array(this.kernel.memory.buffer, this.low, length)
   }
 
+  /** Copies the predictor's column bases and parent codes in, once. */
+  private load(predict: RowPredictor): void {
+    if (this.loaded) return
+    const buffer = this.kernel.memory.buffer
+    new Int32Array(buffer, this.columnBase, this.cols).set(predict.columnBase)
+    new Uint8Array(buffer, this.parent, this.n).set(predict.parentCodes.subarray(0, this.n))
+    this.loaded = true
+  }
+
+  /**
+   * Every element's whole context ((k << 6) | id, its entry's bits 16 and up, no map) for the
+   * adaptive coder, from row entries the kernel computes: residual-decode.ts's elementContexts
+   * without its TypeScript prepare() per row.
+   */
+  contexts(rows: number, predict: RowPredictor): Uint16Array {
+    this.load(predict)
+    this.kernelRows.setMap(null)
+    const { cols } = this
+    const table = new Int32Array(this.kernel.memory.buffer, this.table, predict.table.length)
+    const { columnBase, parentCodes } = predict
+    const contexts = new Uint16Array(rows * cols)
+    for (let r = 0, i = 0; r < rows; r++) {
+      this.kernelRows.fill(r, this.parent + r * cols, this.columnBase, this.table)
+      for (let j = 0; j < cols; j++, i++) contexts[i] = (table[(columnBase[j] as number) + (parentCodes[i] as number)] as number) >>> 16
+    }
+    return contexts
+  }
+
   /**
    * Decodes every row into `out`: the predictor's entries carry table numbers (its contextMap),
    * `starts` are the tables' first symbols. 16-bit children come out as patterns
@@ -86,8 +115,7 @@ export class DecodeSpace {
     const words = new Int32Array(buffer)
     words.fill(0, STATE / 4, STATE / 4 + 4)
     words.set(starts, CURSORS / 4)
-    words.set(predict.columnBase, this.columnBase / 4)
-    new Uint8Array(buffer, this.parent, n).set(predict.parentCodes.subarray(0, n))
+    this.load(predict)
     this.kernelRows.setMap(predict.contextMap)
     const width = out.BYTES_PER_ELEMENT
     for (let r = 0; r < rows; r++) {

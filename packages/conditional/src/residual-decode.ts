@@ -43,14 +43,14 @@ export function readResiduals(reader: Reader, rows: number, cols: number, valueM
  */
 export function readAdaptiveResiduals(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array | Uint8Array, ordered: boolean): void {
   const n = rows * cols
-  const contexts = elementContexts(rows, cols, predict)
   const space = DecodeSpace.open(n, cols, predict, reader.remaining)
+  const contexts = space?.contexts(rows, predict) ?? elementContexts(rows, cols, predict)
   const symbols = space?.symbols ?? new Uint8Array(n + cols)
   readAdaptiveSymbols(reader, contexts, symbols.subarray(0, n))
   rebuild(reader, { rows, cols, valueMask, predict, out, ordered }, space, symbols, Int32Array.of(0, n), new Uint8Array(CONTEXT_COUNT))
 }
 
-/** (k << 6) | context id of every element, from the parent alone. */
+/** (k << 6) | context id of every element, from the parent alone (the reference; DecodeSpace.contexts where WebAssembly runs). */
 function elementContexts(rows: number, cols: number, predict: RowPredictor): Uint16Array {
   const contexts = new Uint16Array(rows * cols)
   const { table, columnBase, parentCodes } = predict
