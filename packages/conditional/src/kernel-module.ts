@@ -52,7 +52,8 @@ export function kernelModules(): Uint8Array[] {
   return [
     assemble(indexings.map((indexing) => residualRowFunction(indexing, indexing))),
     assemble([...indexings.map((indexing) => encodeRowFunction(indexing, indexing, indexing === 'codes' ? 1 : 2)), groupFunction('group')]),
-    assemble([quantEntriesFunction('f16', 'f16'), quantEntriesFunction('bf16', 'bf16'), codeEntriesFunction('codes')]),
+    assemble([quantEntriesFunction('f16', 'f16')]),
+    assemble([quantEntriesFunction('bf16', 'bf16'), codeEntriesFunction('codes')]),
     // the fused decode, unrolled wide, one module per indexing to stay under 4 KB each
     ...indexings.map((indexing) => assemble([fusedRowFunction(indexing, indexing)])),
     ...indexings.map((indexing) => assemble([fusedFastRowFunction(indexing, indexing)])),
@@ -68,7 +69,7 @@ function loadKernels(): ResidualKernels | null {
     if (!api) throw new Error('no WebAssembly')
     // Modules of under 4 KB each (browsers' main threads compile no larger ones synchronously) over one memory.
     const memory = new api.Memory({ initial: 1 })
-    const [decode, encode, entries, fusedParent, fusedBoth, fusedCodes, fastParent, fastBoth, fastCodes, emit] = kernelModules().map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports) as Exports[] as [Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports]
+    const [decode, encode, halfEntries, entries, fusedParent, fusedBoth, fusedCodes, fastParent, fastBoth, fastCodes, emit] = kernelModules().map((bytes) => new api.Instance(new api.Module(bytes), { env: { memory } }).exports) as Exports[] as [Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports, Exports]
     const byIndexing = <T>(exports: Exports) => Object.fromEntries(indexings.map((indexing) => [indexing, exports[indexing]])) as Record<TableIndexing, T>
     kernels = {
       memory,
@@ -78,7 +79,7 @@ function loadKernels(): ResidualKernels | null {
       fusedFastRow: byIndexing<FusedFastRowCall>({ ...fastParent, ...fastBoth, ...fastCodes }),
       emitSlab: emit.emit as EmitSlabCall,
       group: encode.group as GroupCall,
-      quantEntries: { f16: entries.f16 as QuantEntriesCall, bf16: entries.bf16 as QuantEntriesCall },
+      quantEntries: { f16: halfEntries.f16 as QuantEntriesCall, bf16: entries.bf16 as QuantEntriesCall },
       codeEntries: entries.codes as CodeEntriesCall,
     }
   } catch {

@@ -3,7 +3,7 @@ import { LAMBDA_MAX, LAMBDA_MIN, LAMBDA_SPAN } from './context.js'
 import type { HalfFormat } from './half.js'
 
 import { BITS, ENTRY_PARAMS, entryLocals, forRowEntries, STAMPS, TABLE, TAG, WHOLE } from './entry-loop-code.js'
-import { INT8_SIMD_VECTORS, int8EntriesSimd } from './int8-entries-simd-code.js'
+import { PLUS_INFINITY_BITS, QUANT_SIMD_VECTORS, quantEntriesSimd } from './quant-entries-simd-code.js'
 import { V128 } from './simd-code.js'
 
 // Parameters after the common ones (byte addresses), then locals, by index.
@@ -28,10 +28,9 @@ const ENTRY = G + 9
 const MIRROR = G + 10 // the mirror code, then its entry's index
 const END = G + 11 // the whole table's loop end: 129 where int8 codes mirror, else WHOLE
 const VALUE = G + 12 // f32
-const VECTORS = G + 13 // int8EntriesSimd's v128s
+const VECTORS = G + 13 // quantEntriesSimd's v128s
 
 const i32s = (n: number) => new Array<number>(n).fill(Type.i32)
-const PLUS_INFINITY_BITS = 0x7f800000
 
 /**
  * A GPTQ or LLM.int8 parent's row entries for a 16-bit child, as half-predictor.ts's
@@ -46,7 +45,7 @@ export function quantEntriesFunction(name: string, format: HalfFormat): WasmFunc
   const b = new CodeBuilder()
   // an int8 row of finite step (no NaN value) computes codes 0..128 only: -q mirrors q
   b.i32(129).get(WHOLE).get(SIGN_SHIFT).i32(0).op(Op.i32Ne).get(SCALES).memory(Op.i32Load, 0, 2).i32(0x7fffffff).op(Op.i32And).i32(PLUS_INFINITY_BITS).op(Op.i32LtU, Op.i32And, Op.select).set(END)
-  int8EntriesSimd(b, format, { scales: SCALES, lambdas: LAMBDAS, contexts: CONTEXTS, table: TABLE, at: AT, end: END, vectors: VECTORS })
+  quantEntriesSimd(b, format, { scales: SCALES, zeros: ZEROS, lambdas: LAMBDAS, contexts: CONTEXTS, table: TABLE, bits: BITS, signShift: SIGN_SHIFT, whole: WHOLE, at: AT, end: END, vectors: VECTORS })
   forRowEntries(b, LOOP, () => {
     b.get(AT).get(BITS).op(Op.i32ShrU).i32(2).op(Op.i32Shl).set(G)
     b.get(SCALES).get(G).op(Op.i32Add).memory(Op.f32Load, 0, 2)
@@ -64,7 +63,7 @@ export function quantEntriesFunction(name: string, format: HalfFormat): WasmFunc
     b.get(CONTEXTS).get(FAMILY).op(Op.i32Add).get(LAMBDA).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, -4 * LAMBDA_MIN, 2).op(Op.i32Or).tee(ENTRY)
     b.memory(Op.i32Store, 0, 2)
   }, () => mirror(b), { end: END, after: () => signedMirror(b) })
-  return { name, params: i32s(PARAMS), locals: [...i32s(15), Type.f32, ...new Array<number>(INT8_SIMD_VECTORS).fill(V128)], code: b.code }
+  return { name, params: i32s(PARAMS), locals: [...i32s(15), Type.f32, ...new Array<number>(QUANT_SIMD_VECTORS).fill(V128)], code: b.code }
 }
 
 /**

@@ -15,6 +15,7 @@ export const Simd = {
   i32x4ExtractLane: 0x1b,
   i32x4Eq: 0x37,
   i32x4LtU: 0x3a,
+  f32x4Ne: 0x42,
   and: 0x4e,
   or: 0x50,
   xor: 0x51,
@@ -36,7 +37,7 @@ export const Simd = {
   f32x4ConvertI32x4S: 0xfa,
 } as const
 
-/** A SIMD instruction without immediates. */
+/** A SIMD opcode (lane indices or shuffle immediates, where it takes them, follow with op()). */
 export function simd(b: CodeBuilder, op: number): CodeBuilder {
   return b.op(0xfd, ...unsignedLeb(op))
 }

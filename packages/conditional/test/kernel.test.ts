@@ -88,6 +88,36 @@ describe('residual codec kernels', () => {
     }
   })
 
+  it('computes GPTQ row tables whole, four codes at a time, as prepare() does for every code a row uses', async () => {
+    const rows = 8
+    const cols = 512
+    const { values } = randomHalf(rows, cols, 'f16', 12)
+    for (const spec of [{ bits: 8, groupSize: 128, sym: true }, { bits: 8, groupSize: 256, sym: false }, { bits: 4, groupSize: 64, sym: false }] as const) {
+      // scales no quantizer writes (0, NaN, -Inf, -subnormal from withOddGrid; the smallest subnormal, the largest finite, +Inf) and an out-of-range zero
+      const level = withOddGrid(await levelOf(values, rows, cols, spec))
+      level.scales.set([0x0001, 0x7bff, 0x7c00], 4)
+      for (const format of ['f16', 'bf16'] as const) {
+        const predict = halfPredictor(format, level)
+        expect(predict.table.length, 'a table computed whole').toBeLessThanOrEqual(4 * cols)
+        const kernels = kernelsWithMemory(1 << 20)!
+        const [codes, columnBase, table] = [1024, 4096, 8192]
+        const rowsAt = table + 4 * predict.table.length
+        new Int32Array(kernels.memory.buffer, columnBase, cols).set(predict.columnBase)
+        const entries = new QuantRows(kernels, rowsAt, predict.quant!, cols, predict.table.length)
+        for (let r = 0; r < rows; r++) {
+          new Uint8Array(kernels.memory.buffer, codes, cols).set(level.codes.subarray(r * cols, (r + 1) * cols))
+          entries.fill(r, codes, columnBase, table)
+          predict.prepare(r)
+          const kernel = new Int32Array(kernels.memory.buffer, table, predict.table.length)
+          for (let j = 0; j < cols; j++) {
+            const at = (predict.columnBase[j] as number) + (level.codes[r * cols + j] as number)
+            if (kernel[at] !== predict.table[at]) expect(kernel[at], `${format} ${spec.bits}-bit row ${r} column ${j}`).toBe(predict.table[at])
+          }
+        }
+      }
+    }
+  })
+
   it('code synthetic pairs exactly as the TypeScript loops, damaged or not', async () => {
     const reference = await typescriptOnly()
     for (const format of ['f16', 'bf16'] as const) {
