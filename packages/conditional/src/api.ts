@@ -53,7 +53,8 @@ export function encode(child: Child, parent: Parent, options: { codec?: CodecNam
 
 /**
  * Restores the child bit for bit; the stream names its codec. `into` (a Uint16Array for 16-bit
- * children, Uint8Array for codes, of rows * cols elements) receives the values without allocating.
+ * children, Uint8Array for codes, of rows * cols elements) receives the values without allocating;
+ * when the stream is refused it may hold some of them.
  */
 export function decode(bytes: Uint8Array, parent: Parent, into?: OutputArray): Child {
   return decodeStream(bytes, parent, undefined, into)

@@ -31,7 +31,7 @@ export class FusedSpace implements StaticRows {
   private readonly memory: Uint8Array
 
   private constructor(
-    private readonly kernel: ResidualKernels,
+    kernel: ResidualKernels,
     private readonly cols: number,
     private readonly predict: RowPredictor,
     tables: number,
