@@ -45,7 +45,7 @@ export function quantEntriesFunction(name: string, format: HalfFormat): WasmFunc
   const b = new CodeBuilder()
   // an int8 row of finite step (no NaN value) computes codes 0..128 only: -q mirrors q
   b.i32(129).get(WHOLE).get(SIGN_SHIFT).i32(0).op(Op.i32Ne).get(SCALES).memory(Op.i32Load, 0, 2).i32(0x7fffffff).op(Op.i32And).i32(PLUS_INFINITY_BITS).op(Op.i32LtU, Op.i32And, Op.select).set(END)
-  quantEntriesSimd(b, format, { scales: SCALES, zeros: ZEROS, lambdas: LAMBDAS, contexts: CONTEXTS, table: TABLE, bits: BITS, signShift: SIGN_SHIFT, whole: WHOLE, at: AT, end: END, vectors: VECTORS })
+  quantEntriesSimd(b, format, { scales: SCALES, zeros: ZEROS, lambdas: LAMBDAS, contexts: CONTEXTS, table: TABLE, bits: BITS, signShift: SIGN_SHIFT, whole: WHOLE, at: AT, end: END, step: VECTORS + QUANT_SIMD_VECTORS, vectors: VECTORS })
   forRowEntries(b, LOOP, () => {
     b.get(AT).get(BITS).op(Op.i32ShrU).i32(2).op(Op.i32Shl).set(G)
     b.get(SCALES).get(G).op(Op.i32Add).memory(Op.f32Load, 0, 2)
@@ -63,7 +63,7 @@ export function quantEntriesFunction(name: string, format: HalfFormat): WasmFunc
     b.get(CONTEXTS).get(FAMILY).op(Op.i32Add).get(LAMBDA).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, -4 * LAMBDA_MIN, 2).op(Op.i32Or).tee(ENTRY)
     b.memory(Op.i32Store, 0, 2)
   }, () => mirror(b), { end: END, after: () => signedMirror(b) })
-  return { name, params: i32s(PARAMS), locals: [...i32s(15), Type.f32, ...new Array<number>(QUANT_SIMD_VECTORS).fill(V128)], code: b.code }
+  return { name, params: i32s(PARAMS), locals: [...i32s(15), Type.f32, ...new Array<number>(QUANT_SIMD_VECTORS).fill(V128), Type.i32], code: b.code }
 }
 
 /**

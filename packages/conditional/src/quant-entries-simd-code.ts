@@ -15,6 +15,8 @@ export interface QuantSimdLocals {
   whole: number
   at: number
   end: number
+  /** An i32 of the loops' own. */
+  step: number
   vectors: number
 }
 
@@ -88,27 +90,85 @@ export function quantEntriesSimd(b: CodeBuilder, format: HalfFormat, at: QuantSi
 }
 
 /**
- * A whole table (END = WHOLE, a multiple of four): entry AT is group AT >> BITS's code
- * AT & (2^BITS - 1), q sign-extended by SIGN_SHIFT, value fround(scale * (q - zero)).
+ * A whole table (END = WHOLE), group by group (AT its first entry, STEP the code within it):
+ * code q of a group is value fround(scale * (q - zero)), q sign-extended by SIGN_SHIFT. A
+ * symmetric group (zero = 2^(BITS-1) = z, finite scale) computes codes z..2z-1 and mirrors
+ * them to z-1..1 (z - m predicts exactly -(z + m)'s value: ordered 0xffff - v, same context),
+ * each mirror stored before its direct entry so that code z keeps its own; codes 0..3 are then
+ * computed directly, which gives code 0 (-z * scale). Half the work on GPTQ's symmetric levels.
  */
 function wholeTable(b: CodeBuilder, v: Vectors, format: HalfFormat, at: QuantSimdLocals, vs: Vectors4): void {
+  const groupCodes = () => b.i32(1).get(at.bits).op(Op.i32Shl)
+  const half = () => b.i32(1).get(at.bits).i32(1).op(Op.i32Sub, Op.i32Shl)
+  const storeAt = (entry: () => void) => {
+    b.get(at.table)
+    entry()
+    b.i32(2).op(Op.i32Shl, Op.i32Add)
+  }
   b.i32(0).set(at.at)
   b.op(Op.block, VOID_BLOCK, Op.loop, VOID_BLOCK)
   b.get(at.at).get(at.whole).op(Op.i32GeU, Op.brIf, 1)
-  // a group's first code: its scale, zero and lambdas
-  b.get(at.at).i32(1).get(at.bits).op(Op.i32Shl).i32(1).op(Op.i32Sub, Op.i32And, Op.i32Eqz, Op.if, VOID_BLOCK)
   groupVectors(v, at, vs, () => b.get(at.at).get(at.bits).op(Op.i32ShrU).i32(2).op(Op.i32Shl))
   i32x4Const(b, [0, 1, 2, 3]).set(vs.codes)
+  // symmetric: zero = z, z >= 4 (whole vectors on both sides) and |scale| below Inf
+  b.get(at.zeros).get(at.at).get(at.bits).op(Op.i32ShrU).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, 0, 2)
+  half()
+  b.op(Op.i32Eq).get(at.bits).i32(3).op(Op.i32GeU, Op.i32And)
+  b.get(at.scales).get(at.at).get(at.bits).op(Op.i32ShrU).i32(2).op(Op.i32Shl, Op.i32Add).memory(Op.i32Load, 0, 2).i32(0x7fffffff).op(Op.i32And).i32(PLUS_INFINITY_BITS).op(Op.i32LtU, Op.i32And)
+  b.op(Op.if, VOID_BLOCK)
+  {
+    codeLoop(b, v, at, vs, half, () => {
+      v.get(vs.codes).ops(Simd.f32x4ConvertI32x4S).get(vs.scale).ops(Simd.f32x4Mul).set(vs.values)
+      entriesOfFour(v, format, at, vs)
+      // mirrors of z+m..z+m+3 at z-m-3..z-m, lanes reversed; then the direct entries
+      storeAt(() => {
+        b.get(at.at)
+        half()
+        b.op(Op.i32Add).get(at.step).op(Op.i32Sub).i32(3).op(Op.i32Sub)
+      })
+      v.get(vs.values).splat(0xffff).ops(Simd.xor).set(vs.gathered).get(vs.gathered).get(vs.gathered).ops(Simd.i8x16Shuffle)
+      b.op(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3)
+      simdMemory(b, Simd.store, 0)
+      storeAt(() => {
+        b.get(at.at)
+        half()
+        b.op(Op.i32Add).get(at.step).op(Op.i32Add)
+      })
+      simdMemory(b.get(vs.values), Simd.store, 0)
+    })
+    i32x4Const(b, [0, 1, 2, 3]).set(vs.codes)
+    codeLoop(b, v, at, vs, () => b.i32(4), () => directFour(b, v, format, at, vs, storeAt))
+  }
+  b.op(Op.else)
+  codeLoop(b, v, at, vs, groupCodes, () => directFour(b, v, format, at, vs, storeAt))
   b.op(Op.end)
+  b.get(at.at)
+  groupCodes()
+  b.op(Op.i32Add).set(at.at)
+  b.op(Op.br, 0, Op.end, Op.end)
+  b.i32(0).set(at.end)
+}
+
+/** STEP = 0, 4, ... while below what `count` pushes; `body` takes the code vector at STEP..STEP+3, which then advances by 4. */
+function codeLoop(b: CodeBuilder, v: Vectors, at: QuantSimdLocals, vs: Vectors4, count: () => void, body: () => void): void {
+  b.i32(0).set(at.step)
+  b.op(Op.block, VOID_BLOCK, Op.loop, VOID_BLOCK)
+  b.get(at.step)
+  count()
+  b.op(Op.i32GeU, Op.brIf, 1)
+  body()
+  v.get(vs.codes).splat(4).ops(Simd.i32x4Add).set(vs.codes)
+  b.get(at.step).i32(4).op(Op.i32Add).set(at.step)
+  b.op(Op.br, 0, Op.end, Op.end)
+}
+
+/** Codes STEP..STEP+3 of the group at AT, computed directly and stored at AT + STEP. */
+function directFour(b: CodeBuilder, v: Vectors, format: HalfFormat, at: QuantSimdLocals, vs: Vectors4, storeAt: (entry: () => void) => void): void {
   v.get(vs.codes).get(at.signShift).ops(Simd.i32x4Shl).get(at.signShift).ops(Simd.i32x4ShrS).get(vs.offset).ops(Simd.i32x4Sub)
   v.ops(Simd.f32x4ConvertI32x4S).get(vs.scale).ops(Simd.f32x4Mul).set(vs.values)
   entriesOfFour(v, format, at, vs)
-  b.get(at.table).get(at.at).i32(2).op(Op.i32Shl, Op.i32Add).get(vs.values)
-  simdMemory(b, Simd.store, 0)
-  v.get(vs.codes).splat(4).ops(Simd.i32x4Add).set(vs.codes)
-  b.get(at.at).i32(4).op(Op.i32Add).set(at.at)
-  b.op(Op.br, 0, Op.end, Op.end)
-  b.i32(0).set(at.end)
+  storeAt(() => b.get(at.at).get(at.step).op(Op.i32Add))
+  simdMemory(b.get(vs.values), Simd.store, 0)
 }
 
 /** The group's scale, zero point and lambdas in every lane; `group4` pushes 4 * its index. */

@@ -92,7 +92,7 @@ describe('residual codec kernels', () => {
     const rows = 8
     const cols = 512
     const { values } = randomHalf(rows, cols, 'f16', 12)
-    for (const spec of [{ bits: 8, groupSize: 128, sym: true }, { bits: 8, groupSize: 256, sym: false }, { bits: 4, groupSize: 64, sym: false }] as const) {
+    for (const spec of [{ bits: 8, groupSize: 128, sym: true }, { bits: 8, groupSize: 256, sym: false }, { bits: 4, groupSize: 64, sym: false }, { bits: 3, groupSize: 32, sym: true }, { bits: 2, groupSize: 32, sym: true }] as const) {
       // scales no quantizer writes (0, NaN, -Inf, -subnormal from withOddGrid; the smallest subnormal, the largest finite, +Inf) and an out-of-range zero
       const level = withOddGrid(await levelOf(values, rows, cols, spec))
       level.scales.set([0x0001, 0x7bff, 0x7c00], 4)

@@ -60,7 +60,7 @@ export function int8Of(values: Float32Array, rows: number, cols: number): Int8Le
 }
 
 export interface LevelSpec {
-  bits: 4 | 8
+  bits: 2 | 3 | 4 | 8
   groupSize: number
   sym: boolean
   actOrder?: boolean
