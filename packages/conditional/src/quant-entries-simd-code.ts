@@ -33,7 +33,8 @@ const F16_INFINITY = 0x7c00
 /** What a NaN prediction is taken as: +Inf. */
 export const PLUS_INFINITY_BITS = 0x7f800000
 
-interface Vectors4 {
+/** The loops' v128 locals, by role. */
+interface VectorLocals {
   codes: number
   values: number
   magnitude: number
@@ -47,7 +48,7 @@ interface Vectors4 {
   offset: number
 }
 
-const vectorsOf = (first: number): Vectors4 => {
+const vectorsOf = (first: number): VectorLocals => {
   const [codes, values, magnitude, zero, index, gathered, scale, stepLambda, zeroLambda, ordered, offset] = Array.from({ length: QUANT_SIMD_VECTORS }, (_, i) => first + i) as [number, number, number, number, number, number, number, number, number, number, number]
   return { codes, values, magnitude, zero, index, gathered, scale, stepLambda, zeroLambda, ordered, offset }
 }
@@ -97,7 +98,7 @@ export function quantEntriesSimd(b: CodeBuilder, format: HalfFormat, at: QuantSi
  * each mirror stored before its direct entry so that code z keeps its own; codes 0..3 are then
  * computed directly, which gives code 0 (-z * scale). Half the work on GPTQ's symmetric levels.
  */
-function wholeTable(b: CodeBuilder, v: Vectors, format: HalfFormat, at: QuantSimdLocals, vs: Vectors4): void {
+function wholeTable(b: CodeBuilder, v: Vectors, format: HalfFormat, at: QuantSimdLocals, vs: VectorLocals): void {
   const groupCodes = () => b.i32(1).get(at.bits).op(Op.i32Shl)
   const half = () => b.i32(1).get(at.bits).i32(1).op(Op.i32Sub, Op.i32Shl)
   const storeAt = (entry: () => void) => {
@@ -150,7 +151,7 @@ function wholeTable(b: CodeBuilder, v: Vectors, format: HalfFormat, at: QuantSim
 }
 
 /** STEP = 0, 4, ... while below what `count` pushes; `body` takes the code vector at STEP..STEP+3, which then advances by 4. */
-function codeLoop(b: CodeBuilder, v: Vectors, at: QuantSimdLocals, vs: Vectors4, count: () => void, body: () => void): void {
+function codeLoop(b: CodeBuilder, v: Vectors, at: QuantSimdLocals, vs: VectorLocals, count: () => void, body: () => void): void {
   b.i32(0).set(at.step)
   b.op(Op.block, VOID_BLOCK, Op.loop, VOID_BLOCK)
   b.get(at.step)
@@ -163,7 +164,7 @@ function codeLoop(b: CodeBuilder, v: Vectors, at: QuantSimdLocals, vs: Vectors4,
 }
 
 /** Codes STEP..STEP+3 of the group at AT, computed directly and stored at AT + STEP. */
-function directFour(b: CodeBuilder, v: Vectors, format: HalfFormat, at: QuantSimdLocals, vs: Vectors4, storeAt: (entry: () => void) => void): void {
+function directFour(b: CodeBuilder, v: Vectors, format: HalfFormat, at: QuantSimdLocals, vs: VectorLocals, storeAt: (entry: () => void) => void): void {
   v.get(vs.codes).get(at.signShift).ops(Simd.i32x4Shl).get(at.signShift).ops(Simd.i32x4ShrS).get(vs.offset).ops(Simd.i32x4Sub)
   v.ops(Simd.f32x4ConvertI32x4S).get(vs.scale).ops(Simd.f32x4Mul).set(vs.values)
   entriesOfFour(v, format, at, vs)
@@ -172,7 +173,7 @@ function directFour(b: CodeBuilder, v: Vectors, format: HalfFormat, at: QuantSim
 }
 
 /** The group's scale, zero point and lambdas in every lane; `group4` pushes 4 * its index. */
-function groupVectors(v: Vectors, at: QuantSimdLocals, vs: Vectors4, group4: () => void): void {
+function groupVectors(v: Vectors, at: QuantSimdLocals, vs: VectorLocals, group4: () => void): void {
   const { b } = v
   b.get(at.scales)
   group4()
@@ -194,7 +195,7 @@ function groupVectors(v: Vectors, at: QuantSimdLocals, vs: Vectors4, group4: () 
  * vs.values: four f32 predictions -> their entries: NaN taken as +Inf, rounded to the child's
  * format, the ordered integer, OR its context bits (quant-entries-code.ts's body).
  */
-function entriesOfFour(v: Vectors, format: HalfFormat, at: QuantSimdLocals, vs: Vectors4): void {
+function entriesOfFour(v: Vectors, format: HalfFormat, at: QuantSimdLocals, vs: VectorLocals): void {
   const { b } = v
   const { values, magnitude, zero, index, gathered, stepLambda, zeroLambda, ordered } = vs
   v.splat(PLUS_INFINITY_BITS).get(values).get(values).get(values).ops(Simd.f32x4Ne, Simd.bitselect).set(values)
