@@ -60,12 +60,14 @@ const vectorsOf = (first: number): VectorLocals => {
  * code 256 - m; code 128's direct entry (+128 * scale) is wrong, but its mirror, stored after it,
  * is -128's; code 0 is left to the scalar loop (AT = 0, END = 1). Other rows computed whole
  * (END = WHOLE): every group's every code, and nothing left to the scalar loop (END = 0). Rows
- * whose entries are found by stamps (WHOLE = 0) are left to that loop.
+ * whose entries are found by stamps (WHOLE = 0), and 1-bit levels (groups of 2 codes), are left
+ * to that loop.
  */
 export function quantEntriesSimd(b: CodeBuilder, format: HalfFormat, at: QuantSimdLocals): void {
   const vs = vectorsOf(at.vectors)
   const v = new Vectors(b)
-  b.get(at.whole).op(Op.if, VOID_BLOCK)
+  // whole tables of groups of at least 4 codes (1-bit levels stay with the scalar loop)
+  b.get(at.whole).i32(0).op(Op.i32Ne).get(at.bits).i32(2).op(Op.i32GeU, Op.i32And, Op.if, VOID_BLOCK)
   b.get(at.end).i32(129).op(Op.i32Eq, Op.if, VOID_BLOCK)
   groupVectors(v, at, vs, () => b.i32(0))
   i32x4Const(b, [1, 2, 3, 4]).set(vs.codes)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { decode, encode, type Child, type Parent } from '../src/index.js'
+import { decode, encode, type Child, type Parent, type QuantLevel } from '../src/index.js'
 import { halfEntry, halfPredictor, stepLambdas } from '../src/half-predictor.js'
 import { kernelModules, kernelsWithMemory } from '../src/kernel-module.js'
 import { QuantRows } from '../src/quant-rows.js'
@@ -92,21 +92,26 @@ describe('residual codec kernels', () => {
     const rows = 8
     const cols = 512
     const { values } = randomHalf(rows, cols, 'f16', 12)
-    for (const spec of [{ bits: 8, groupSize: 128, sym: true }, { bits: 8, groupSize: 256, sym: false }, { bits: 4, groupSize: 64, sym: false }, { bits: 3, groupSize: 32, sym: true }, { bits: 2, groupSize: 32, sym: true }] as const) {
+    // 1-bit codes (groups of two: the scalar loop's) from the 2-bit level's top bit
+    const oneBit = (level: QuantLevel): QuantLevel => ({ ...level, bits: 1, codes: level.codes.map((q) => q >> 1), zeros: level.zeros.map((zero) => zero & 1) })
+    for (const spec of [{ bits: 8, groupSize: 128, sym: true }, { bits: 8, groupSize: 256, sym: false }, { bits: 4, groupSize: 64, sym: false }, { bits: 3, groupSize: 32, sym: true }, { bits: 2, groupSize: 32, sym: true }, { bits: 1 }] as const) {
       // scales no quantizer writes (0, NaN, -Inf, -subnormal from withOddGrid; the smallest subnormal, the largest finite, +Inf) and an out-of-range zero
-      const level = withOddGrid(await levelOf(values, rows, cols, spec))
+      const level = withOddGrid(spec.bits === 1 ? oneBit(await levelOf(values, rows, cols, { bits: 2, groupSize: 32, sym: true })) : await levelOf(values, rows, cols, spec))
       level.scales.set([0x0001, 0x7bff, 0x7c00], 4)
       for (const format of ['f16', 'bf16'] as const) {
         const predict = halfPredictor(format, level)
         expect(predict.table.length, 'a table computed whole').toBeLessThanOrEqual(4 * cols)
         const kernels = kernelsWithMemory(1 << 20)!
         const [codes, columnBase, table] = [1024, 4096, 8192]
-        const rowsAt = table + 4 * predict.table.length
+        // 64 bytes of sentinels between the table and the kernel's own regions: no write may pass the table's end
+        const after = new Int32Array(kernels.memory.buffer, table + 4 * predict.table.length, 16)
         new Int32Array(kernels.memory.buffer, columnBase, cols).set(predict.columnBase)
-        const entries = new QuantRows(kernels, rowsAt, predict.quant!, cols, predict.table.length)
+        const entries = new QuantRows(kernels, after.byteOffset + after.byteLength, predict.quant!, cols, predict.table.length)
         for (let r = 0; r < rows; r++) {
           new Uint8Array(kernels.memory.buffer, codes, cols).set(level.codes.subarray(r * cols, (r + 1) * cols))
+          after.fill(0x5a5a5a5a)
           entries.fill(r, codes, columnBase, table)
+          expect(after.every((word) => word === 0x5a5a5a5a), `${format} ${spec.bits}-bit row ${r}: written past the table`).toBe(true)
           predict.prepare(r)
           const kernel = new Int32Array(kernels.memory.buffer, table, predict.table.length)
           for (let j = 0; j < cols; j++) {
