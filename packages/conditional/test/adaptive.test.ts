@@ -5,7 +5,7 @@ import { readAdaptiveSymbols, writeAdaptiveSymbols } from '../src/adaptive-symbo
 import { ConditionalError } from '../src/errors.js'
 import { Reader } from '../src/reader.js'
 import { seededRandom } from './random.js'
-import { withoutWebAssembly } from './module-copies.js'
+import { expectRefused, withoutWebAssembly } from './module-copies.js'
 
 function written(symbols: Uint8Array, contexts: Uint16Array): Uint8Array {
   const out = new ByteWriter()
@@ -34,17 +34,6 @@ function skewed(n: number, contextCount: number, seed: number): { symbols: Uint8
     symbols[i] = random() < 0.002 ? 255 : Math.min(s, 254)
   }
   return { symbols, contexts }
-}
-
-function expectRefused(work: () => unknown, problem: 'truncated' | 'bad-payload' | 'bad-header'): void {
-  let caught: unknown
-  try {
-    work()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught, 'should have thrown').toBeInstanceOf(ConditionalError)
-  expect((caught as ConditionalError).problem).toBe(problem)
 }
 
 /** The stream with its varint length replaced by `length`. */

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { ConditionalError, decode, encode, type Child, type ConditionalProblem, type Parent, type QuantLevel } from '../src/index.js'
+import { ConditionalError, decode, encode, type Child, type Parent, type QuantLevel } from '../src/index.js'
 import { sameChild } from './compare.js'
+import { expectRefused } from './module-copies.js'
 import { seededRandom } from './random.js'
 import { int8Of, levelOf, randomHalf, withSurprises } from './synthetic.js'
-
-/** Runs a decode that must fail with a ConditionalError (of `problem`, when given). */
-function expectRefused(work: () => unknown, problem?: ConditionalProblem): void {
-  let caught: unknown
-  try {
-    work()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught, 'decode should have thrown').toBeInstanceOf(ConditionalError)
-  if (problem) expect((caught as ConditionalError).problem).toBe(problem)
-}
 
 /** Decodes a damaged stream: it must throw a ConditionalError or return a child of the right shape. */
 function decodeOrRefuse(bytes: Uint8Array, parent: Parent, child: Child): void {

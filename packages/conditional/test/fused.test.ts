@@ -1,6 +1,6 @@
 import { ByteWriter, writeTable } from '@qchain/huffman'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { type Child, type ConditionalProblem, type Parent } from '../src/index.js'
+import { type Child, type Parent } from '../src/index.js'
 import { fillDecodeEntries, LANES, PEEK_ENTRIES, readStaticCode, staticCode } from '../src/fused-code.js'
 import { Reader } from '../src/reader.js'
 import { readTablePlan } from '../src/table-plan.js'
@@ -9,7 +9,7 @@ import { gptqLevel, hasBabyllama, hasIsnet, int8Level, loadBabyllamaLinears, loa
 import { seededRandom } from './random.js'
 import { int8Of, levelOf, randomHalf, withOddGrid, withSurprises } from './synthetic.js'
 import { isHalfMatrix, isInt8Level } from '../src/types.js'
-import { outcome, withoutWebAssembly } from './module-copies.js'
+import { expectRefused, outcome, withoutWebAssembly } from './module-copies.js'
 
 /** The modules a static encode and decode need, from one copy of the package. */
 async function loadCoder() {
@@ -74,11 +74,6 @@ async function pairs(): Promise<{ name: string; child: Child; parent: Parent }[]
     { name: '8|2', child: withOddGrid(q8), parent: withOddGrid(q2) },
     { name: '4|2', child: q4, parent: q2 },
   ]
-}
-
-function expectRefused(work: () => unknown, problem: ConditionalProblem): void {
-  const result = outcome(work as () => Child)
-  expect(result).toBe(problem)
 }
 
 describe('version 2 static body', () => {
