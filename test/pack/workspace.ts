@@ -20,7 +20,10 @@ export interface Manifest {
   exports?: Record<string, ExportEntry | string>
   files?: string[]
   dependencies?: Record<string, string>
+  optionalDependencies?: Record<string, string>
   devDependencies?: Record<string, string>
+  /** Built by node-gyp when installed: ships binding.gyp and its C sources. */
+  gypfile?: boolean
 }
 
 export interface WorkspacePackage {
@@ -47,4 +50,4 @@ export function workspacePackages(): WorkspacePackage[] {
  * A new package must be added to one list, so the decision is made on purpose.
  */
 export const MAIN_ENTRY_RUNS_ANYWHERE = ['chain', 'conditional', 'errors', 'format', 'gptq', 'huffman', 'safetensors', 'tensor']
-export const NODE_ONLY = ['calibration', 'model', 'quantize']
+export const NODE_ONLY = ['calibration', 'model', 'native', 'quantize']

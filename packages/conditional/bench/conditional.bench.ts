@@ -3,14 +3,16 @@
  * (GPTQ g128 sym parents): residual codec encode/decode MB/s (16-bit megabytes per second, one
  * core) beside zstd-3 on the same 16-bit bytes, and the sizes of the residual codec, QStore's
  * method, zstd-3 and raw; `targets` puts each speed beside its goal (decode >= 1.5x zstd-3
- * decompression, encode >= 300 MB/s). Then bits/weight of every pair (isnet 16|int8;
+ * decompression, encode >= 300 MB/s). Decode runs with @qchain/native's row kernel where it
+ * loaded (the package's Node entry) and again with the WebAssembly kernels, a row each; the
+ * target uses the first. Then bits/weight of every pair (isnet 16|int8;
  * babyllama fp16 and bf16 16|8, 8|4, 16|4) against the order-0 bound (goal: within 3%).
  * Usage: tsx bench/conditional.bench.ts [--runs 5] [--clock wall|cpu] [--out results.json]
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { compress, decompress } from '@mongodb-js/zstd'
-import { decode, encode, PairAnalyzer, type HalfMatrix, type PairAnalysis, type Parent } from '../src/index.js'
+import { decode, encode, nativeKernels, PairAnalyzer, useNativeKernels, type HalfMatrix, type PairAnalysis, type Parent } from '../src/node.js'
 import { gptqLevel, hasBabyllama, hasIsnet, int8Level, loadBabyllamaLinears, loadMatrices } from '../test/levels.js'
 import { formatTable, measurement as row, timeMedian, type Measurement } from '@qchain/bench-kit'
 
@@ -55,10 +57,19 @@ async function speedRows(label: string, pairs: { child: HalfMatrix; parent: Pare
   const encoded = await timeRepeated(() => pairs.map((p) => encode(p.child, p.parent)))
   const streams = encoded.result
   const size = streams.reduce((sum, s) => sum + s.length, 0)
-  const decoded = await timeRepeated(() => streams.forEach((s, t) => decode(s, pairs[t]!.parent, outputs[t])))
-  pairs.forEach((p, t) => {
-    if (Buffer.compare(Buffer.from(outputs[t]!.buffer), Buffer.from(p.child.bits.buffer, p.child.bits.byteOffset, p.child.bits.byteLength)) !== 0) throw new Error(`${label}: round trip failed on tensor ${t}`)
-  })
+  const timeDecode = async () => {
+    outputs.forEach((output) => output.fill(0))
+    const timed = await timeRepeated(() => streams.forEach((s, t) => decode(s, pairs[t]!.parent, outputs[t])))
+    pairs.forEach((p, t) => {
+      if (Buffer.compare(Buffer.from(outputs[t]!.buffer), Buffer.from(p.child.bits.buffer, p.child.bits.byteOffset, p.child.bits.byteLength)) !== 0) throw new Error(`${label}: round trip failed on tensor ${t}`)
+    })
+    return timed
+  }
+  const native = nativeKernels()
+  const decoded = await timeDecode()
+  useNativeKernels(null)
+  const webAssembly = native ? await timeDecode() : decoded
+  useNativeKernels(native)
   const qstore = pairs.reduce((sum, p) => sum + encode(p.child, p.parent, { codec: 'qstore' }).length, 0)
   const bits = Buffer.concat(pairs.map((p) => Buffer.from(p.child.bits.buffer, p.child.bits.byteOffset, p.child.bits.byteLength)))
   const zstdEncode = await timeRepeated(() => compress(bits, 3))
@@ -67,7 +78,8 @@ async function speedRows(label: string, pairs: { child: HalfMatrix; parent: Pare
   const zstdSize = zstdEncode.result.length
   const rows = [
     row(`${label} residual encode`, raw, size, encoded.seconds, raw, size),
-    row(`${label} residual decode`, size, raw, decoded.seconds, raw, size),
+    row(`${label} residual decode${native ? ' (native rows)' : ''}`, size, raw, decoded.seconds, raw, size),
+    ...(native ? [row(`${label} residual decode (WebAssembly rows)`, size, raw, webAssembly.seconds, raw, size)] : []),
     row(`${label} qstore size`, raw, qstore, 0, raw, qstore),
     row(`${label} 16-bit zstd-3 compress`, raw, zstdSize, zstdEncode.seconds, raw, zstdSize),
     row(`${label} 16-bit zstd-3 decompress`, zstdSize, raw, zstdDecode.seconds, raw, zstdSize),

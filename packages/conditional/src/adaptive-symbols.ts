@@ -1,18 +1,38 @@
 import type { ByteWriter } from '@qchain/huffman'
 import { decodeAdaptiveInKernel } from './adaptive-kernel.js'
-import { AdaptiveModel } from './adaptive-model.js'
+import { AdaptiveModel, LAYOUTS, NODE_START, planNodes, RATE_STEPS, RATES } from './adaptive-model.js'
 import { RangeDecoder, RangeEncoder } from './adaptive-range-coder.js'
 import { ConditionalError } from './errors.js'
+import { nativeKernels } from './native-kernels.js'
 import type { Reader } from './reader.js'
 
-/** Codes symbols[i] (0..255) under context contexts[i] ((k << 6) | context id) in element order: varint byte length, then the coded bytes. */
+/**
+ * Codes symbols[i] (0..255) under context contexts[i] ((k << 6) | context id) in element order:
+ * varint byte length, then the coded bytes. @qchain/native's encoder runs where it is installed,
+ * with the same bytes.
+ */
 export function writeAdaptiveSymbols(symbols: Uint8Array, contexts: Uint16Array, out: ByteWriter): void {
+  const bytes = encodeNatively(symbols, contexts) ?? encodeInTypeScript(symbols, contexts)
+  out.varint(bytes.length)
+  out.append(bytes)
+}
+
+/** The reference encoder. */
+function encodeInTypeScript(symbols: Uint8Array, contexts: Uint16Array): Uint8Array {
   const model = new AdaptiveModel(contexts)
   const coder = new RangeEncoder()
   for (let i = 0; i < contexts.length; i++) model.encode(coder, symbols[i] as number, contexts[i] as number)
-  const bytes = coder.finish()
-  out.varint(bytes.length)
-  out.append(bytes)
+  return coder.finish()
+}
+
+/** The model's constants as the native encoder takes them after the plan's first node of the shared ones and node count. */
+const NATIVE_MODEL = Int32Array.of(NODE_START, RATE_STEPS, ...LAYOUTS.map((layout) => layout.treeEnd), ...LAYOUTS.flatMap((layout) => [...layout.trees]), ...RATES)
+
+function encodeNatively(symbols: Uint8Array, contexts: Uint16Array): Uint8Array | null {
+  const native = nativeKernels()
+  if (!native) return null
+  const plan = planNodes(contexts)
+  return new Uint8Array(native.adaptiveEncode(symbols, contexts, plan.base, plan.layout, Int32Array.of(plan.shared, plan.count, ...NATIVE_MODEL)))
 }
 
 /** Reads what writeAdaptiveSymbols wrote for these contexts into `symbols` (same length as contexts). */

@@ -3,6 +3,7 @@ import type { RowPredictor } from './half-predictor.js'
 import { HISTOGRAM_LANE_BYTES } from './encode-kernel-code.js'
 import { kernelsWithMemory, type ResidualKernels } from './kernel-module.js'
 import { kernelRowsBytes, openKernelRows, type KernelRows } from './kernel-rows.js'
+import { NATIVE_INDEXING, withNativeKernels } from './native-kernels.js'
 import { ALPHABET } from './table-plan.js'
 
 const STATE = 0
@@ -42,7 +43,8 @@ export interface ResidualSymbols {
  * One tensor's residual encode in the WebAssembly kernel's memory. Regions, in order: state,
  * cursors, histograms, context-to-table map, column bases, row table, parent codes, child
  * values, symbols, contexts (2n), symbols grouped by table, escapes (2n), low bits (11n bits + 16),
- * room for the static emission (emitRoomBytes).
+ * room for the static emission (emitRoomBytes). The rows run in @qchain/native's first pass
+ * where it is installed, else in the WebAssembly kernel, with the same bytes.
  * Views returned stay valid until the next tensor.
  */
 export class EncodeSpace {
@@ -98,12 +100,15 @@ export class EncodeSpace {
     lanes.fill(0)
     words.set(predict.columnBase, COLUMN_BASE / 4)
     new Uint8Array(buffer, this.parent, n).set(predict.parentCodes.subarray(0, n))
-    const call = encodeRow[predict.indexing]
     const valueWidth = predict.indexing === 'codes' ? 1 : 2
-    for (let r = 0; r < rows; r++) {
-      const i = r * cols
-      this.kernelRows.fill(r, this.parent + i, COLUMN_BASE, this.table)
-      call(this.values + valueWidth * i, this.parent + i, cols, COLUMN_BASE, this.table, this.symbols + i, this.contexts + 2 * i, HISTOGRAMS, this.escapes, STATE)
+    const indexing = NATIVE_INDEXING[predict.indexing]
+    const ranNative = withNativeKernels(
+      (native) => native.bindEncode(buffer as ArrayBuffer, Int32Array.of(this.table, COLUMN_BASE, cols, HISTOGRAMS, STATE, CONTEXT_COUNT)),
+      (native, check) => this.rows(rows, (i) => check(native.encodeRow(this.values + valueWidth * i, this.parent + i, cols, this.symbols + i, this.contexts + 2 * i, this.escapes, indexing))),
+    )
+    if (ranNative === null) {
+      const call = encodeRow[predict.indexing]
+      this.rows(rows, (i) => call(this.values + valueWidth * i, this.parent + i, cols, COLUMN_BASE, this.table, this.symbols + i, this.contexts + 2 * i, HISTOGRAMS, this.escapes, STATE))
     }
     const [escapeCount, lowAt, bits] = [words[STATE / 4] as number, words[STATE / 4 + 1] as number, words[STATE / 4 + 2] as number]
     return {
@@ -113,6 +118,15 @@ export class EncodeSpace {
       escaped: new Uint16Array(buffer, this.escapes, escapeCount),
       // The pending bits already sit in the byte at lowAt.
       low: new Uint8Array(buffer, this.low, lowAt - this.low + (bits > 0 ? 1 : 0)),
+    }
+  }
+
+  /** Fills each row's entries and runs `encode` on it, given its first element. */
+  private rows(rows: number, encode: (first: number) => void): void {
+    for (let r = 0; r < rows; r++) {
+      const i = r * this.cols
+      this.kernelRows.fill(r, this.parent + i, COLUMN_BASE, this.table)
+      encode(i)
     }
   }
 

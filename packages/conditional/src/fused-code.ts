@@ -12,6 +12,8 @@ export const LANES = 4
 export const STATIC_CODE_LIMIT = 11
 /** Entries of one table's decode lookup. */
 export const PEEK_ENTRIES = 1 << STATIC_CODE_LIMIT
+/** Table numbers a row entry can carry (6 bits, where the context id was). */
+export const TABLE_NUMBERS = 64
 /** A decode entry's flag bit for the escape symbol. Bits 0..3 hold the code length (at most 11), so a 32-bit shift by the entry's low byte drops the code alone. */
 export const ESCAPE_FLAG = 64
 /** Entries of contexts the stream says are unused: an escape whose high part (-128, no symbol's) puts the value beyond every child type, so it is refused. */

@@ -2,6 +2,7 @@ import { CONTEXT_COUNT } from './context.js'
 import { emitRoomBytes, emitRoomStart, type ResidualSymbols } from './encode-space.js'
 import { LANES, type StaticCode } from './fused-code.js'
 import { kernelsWithMemory } from './kernel-module.js'
+import { withNativeKernels } from './native-kernels.js'
 import { ALPHABET } from './table-plan.js'
 
 /** Each slab's lanes' bytes and the low bits they took, from either emitter. */
@@ -11,9 +12,9 @@ export interface EmittedSlabs {
 }
 
 /**
- * The slabs emitted by the WebAssembly kernel, where the first pass ran there (its arrays are
- * views of the kernel's memory, which keeps room for this: emitRoomBytes) and the lanes fit
- * that room; else null.
+ * The slabs emitted by the WebAssembly kernel (or @qchain/native's where it is installed, with
+ * the same bytes), where the first pass ran in the kernels' memory (its arrays are views of it,
+ * which keeps room for this: emitRoomBytes) and the lanes fit that room; else null.
  * `codeOf` is each context id's table code, `ends` the slabs' element ends.
  */
 export function kernelSlabs(first: ResidualSymbols, codeOf: (StaticCode | null)[], childBits: number, ends: number[]): EmittedSlabs | null {
@@ -40,12 +41,21 @@ export function kernelSlabs(first: ResidualSymbols, codeOf: (StaticCode | null)[
   })
   const words = new Int32Array(buffer, state, 2 + LANES)
   words.fill(0)
-  const slabs: Uint8Array[][] = []
-  let from = 0
-  for (const to of ends) {
-    kernel.emitSlab(first.symbols.byteOffset, first.contexts.byteOffset, from, to, codes, first.escaped.byteOffset, first.low.byteOffset, state, out, childBits, laneBytes)
-    slabs.push(Array.from({ length: LANES }, (_, x) => new Uint8Array(buffer, out + x * laneBytes, (words[2 + x] as number) - out - x * laneBytes).slice()))
-    from = to
+  const emitAll = (emitSlab: (from: number, to: number) => void): EmittedSlabs => {
+    const slabs: Uint8Array[][] = []
+    let from = 0
+    for (const to of ends) {
+      emitSlab(from, to)
+      slabs.push(Array.from({ length: LANES }, (_, x) => new Uint8Array(buffer, out + x * laneBytes, (words[2 + x] as number) - out - x * laneBytes).slice()))
+      from = to
+    }
+    return { slabs, lowBits: words[1] as number }
   }
-  return { slabs, lowBits: words[1] as number }
+  const slab = (from: number, to: number) => [first.symbols.byteOffset, first.contexts.byteOffset, from, to, codes, first.escaped.byteOffset, first.low.byteOffset, state, out, childBits, laneBytes] as const
+  return (
+    withNativeKernels(
+      (native) => native.bindMemory(buffer as ArrayBuffer),
+      (native, check) => emitAll((from, to) => check(native.emitSlab(...slab(from, to)))),
+    ) ?? emitAll((from, to) => kernel.emitSlab(...slab(from, to)))
+  )
 }

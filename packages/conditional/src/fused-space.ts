@@ -1,10 +1,11 @@
-import { LANES, PEEK_ENTRIES } from './fused-code.js'
+import { LANES, PEEK_ENTRIES, TABLE_NUMBERS } from './fused-code.js'
 import { FAST_OUT_OVERRUN, FAST_SCRATCH_OVERRUN } from './fused-fast-code.js'
 import { FUSED_ESCAPE_BITS, FUSED_ESCAPED, FUSED_LOOKUP, FUSED_POSITIONS, FUSED_POWERS, FUSED_SEEN, FUSED_TABLE, MAX_TABLE_ENTRIES, POWER_COUNT } from './fused-kernel-code.js'
 import { streamPadding, type StaticRows } from './fused-rows.js'
 import type { RowPredictor } from './half-predictor.js'
 import { kernelsWithMemory, type FusedFastRowCall, type FusedRowCall, type ResidualKernels } from './kernel-module.js'
 import { kernelRowsBytes, openKernelRows, type KernelRows } from './kernel-rows.js'
+import { NATIVE_INDEXING, withNativeKernels } from './native-kernels.js'
 
 /** The kernel's bit positions count from address 0 (the stream's bits plus a row's overrun) and must stay below 2^31. */
 const MAX_POSITION = 2 ** 31
@@ -18,6 +19,8 @@ const MAX_POSITION = 2 ** 31
  * output out, so the memory holds one slab (about 2^20 elements) however large the tensor, and
  * what the kernel reads and writes is still in cache when copied. It checks the lanes' bit
  * positions after every row, so a lying stream's reads stay within the slab and its padding.
+ * Where @qchain/native's row kernel is installed (native-kernels.ts), it decodes the rows
+ * instead of the two WebAssembly row kernels, escapes included, straight into the output.
  */
 export class FusedSpace implements StaticRows {
   readonly entries: Int16Array
@@ -29,6 +32,8 @@ export class FusedSpace implements StaticRows {
   /** The kernel's positions, its OR of values and the escapes' width. */
   private readonly state: Int32Array
   private readonly memory: Uint8Array
+  /** The regions the native decoder is bound to per slab: see NativeKernels.bindDecode. */
+  private readonly nativeLayout: Int32Array
 
   private constructor(
     kernel: ResidualKernels,
@@ -49,6 +54,7 @@ export class FusedSpace implements StaticRows {
     this.kernelRows.setMap(predict.contextMap)
     this.call = kernel.fusedRow[predict.indexing]
     this.fastCall = kernel.fusedFastRow[predict.indexing]
+    this.nativeLayout = Int32Array.of(FUSED_POSITIONS, FUSED_SEEN, FUSED_ESCAPE_BITS, FUSED_TABLE, FUSED_LOOKUP, at.columnBase, cols)
   }
 
   /**
@@ -68,7 +74,7 @@ export class FusedSpace implements StaticRows {
   }
 
   slab(first: number, end: number, slabStart: number, ends: Float64Array, escapeBits: number): number {
-    const { cols, positions, state, kernelRows, call, fastCall, memory, at, target } = this
+    const { cols, positions, state, call, fastCall, memory, at, target } = this
     const width = target.BYTES_PER_ELEMENT
     const slabBytes = (ends[LANES - 1] as number) / 8
     memory.set(this.stream.subarray(slabStart, slabStart + slabBytes), at.stream)
@@ -79,24 +85,40 @@ export class FusedSpace implements StaticRows {
     const limits = ends.map((laneEnd) => laneEnd + base)
     for (let x = 0; x < LANES; x++) state[x] = (positions[x] as number) + base
     state[FUSED_ESCAPE_BITS / 4] = escapeBits
-    let overrun = -1
-    for (let r = first, phase = 0; r < end; r++, phase = (phase + cols) & (LANES - 1)) {
-      const codes = at.parent + (r - first) * cols
-      kernelRows.fill(r, codes, at.columnBase, FUSED_TABLE)
-      const out = at.out + width * (r - first) * cols
-      fastCall(out, codes, cols, at.columnBase, phase, at.scratch)
-      if (state[FUSED_ESCAPED / 4]) call(out, codes, cols, at.columnBase, phase)
-      if (passedEnd(state, limits)) {
-        overrun = r
-        break
+    const indexing = NATIVE_INDEXING[this.predict.indexing]
+    // the native kernel takes output byte offsets as 32-bit integers
+    let overrun =
+      target.byteLength < 2 ** 32
+        ? withNativeKernels(
+            (native) => native.bindDecode(memory.buffer as ArrayBuffer, this.nativeLayout, target),
+            (native, check) => this.rows(first, end, limits, (r, codes, phase) => check(native.decodeRow(width * r * cols, codes, cols, phase, indexing))),
+          )
+        : null
+    if (overrun === null) {
+      overrun = this.rows(first, end, limits, (r, codes, phase) => {
+        const out = at.out + width * (r - first) * cols
+        fastCall(out, codes, cols, at.columnBase, phase, at.scratch)
+        if (state[FUSED_ESCAPED / 4]) call(out, codes, cols, at.columnBase, phase)
+      })
+      if (overrun < 0) {
+        const values = width === 1 ? memory.subarray(at.out, at.out + (end - first) * cols) : new Uint16Array(memory.buffer, at.out, (end - first) * cols)
+        target.set(values, first * cols)
       }
     }
     for (let x = 0; x < LANES; x++) positions[x] = (state[x] as number) - base
-    if (overrun < 0) {
-      const values = width === 1 ? memory.subarray(at.out, at.out + (end - first) * cols) : new Uint16Array(memory.buffer, at.out, (end - first) * cols)
-      target.set(values, first * cols)
-    }
     return overrun
+  }
+
+  /** Fills each row's entries and decodes it with `decode`, checking the lanes after each: the first row that passes an end, or -1. */
+  private rows(first: number, end: number, limits: Float64Array, decode: (row: number, codes: number, phase: number) => void): number {
+    const { cols, kernelRows, state, at } = this
+    for (let r = first, phase = 0; r < end; r++, phase = (phase + cols) & (LANES - 1)) {
+      const codes = at.parent + (r - first) * cols
+      kernelRows.fill(r, codes, at.columnBase, FUSED_TABLE)
+      decode(r, codes, phase)
+      if (passedEnd(state, limits)) return r
+    }
+    return -1
   }
 
   seen(): number {
@@ -129,5 +151,6 @@ function spaceLayout(cols: number, slabRows: number, predict: RowPredictor, tabl
   const parent = kernelRows + kernelRowsBytes(predict)
   const scratch = (parent + slabElements + 15) & ~15
   const out = scratch + 4 * cols + FAST_SCRATCH_OVERRUN
-  return { stream, columnBase, kernelRows, parent, scratch, out, bytes: out + 2 * slabElements + FAST_OUT_OVERRUN }
+  // the native decoder's bindDecode() wants room for every lookup an entry's table number can name
+  return { stream, columnBase, kernelRows, parent, scratch, out, bytes: Math.max(out + 2 * slabElements + FAST_OUT_OVERRUN, FUSED_LOOKUP + 2 * TABLE_NUMBERS * PEEK_ENTRIES) }
 }

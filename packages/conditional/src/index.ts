@@ -9,3 +9,4 @@ export { encodeResidualReport, type ResidualOptions, type ResidualReport } from 
 export { encodeQstoreReport, type QstoreReport } from './qstore-codec.js'
 export { PairAnalyzer, type PairAnalysis } from './analyze.js'
 export { decodeAlone, encodeAlone } from './alone.js'
+export { nativeKernels, useNativeKernels, type NativeKernels } from './native-kernels.js'

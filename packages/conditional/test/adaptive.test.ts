@@ -6,6 +6,9 @@ import { ConditionalError } from '../src/errors.js'
 import { Reader } from '../src/reader.js'
 import { seededRandom } from './random.js'
 import { expectRefused, withoutWebAssembly } from './module-copies.js'
+import { useNativeKernels } from '../src/native-kernels.js'
+import { planNodes } from '../src/adaptive-model.js'
+import { loadNative } from '@qchain/native'
 
 function written(symbols: Uint8Array, contexts: Uint16Array): Uint8Array {
   const out = new ByteWriter()
@@ -223,6 +226,53 @@ describe('adaptive symbols in the WebAssembly kernel', () => {
     const contexts = Uint16Array.of(3, 1024)
     expect(outcome(readAdaptiveSymbols, Reader, bytes, contexts).problem).toBe('RangeError')
     expect(reference(bytes, contexts).problem).toBe('RangeError')
+  })
+})
+
+const native = loadNative()
+
+describe.skipIf(!native.loaded)('adaptive symbols by the native encoder', () => {
+  afterEach(() => useNativeKernels(null))
+  const kernels = () => {
+    if (!native.loaded) throw new Error(native.reason)
+    return native.kernels
+  }
+
+  it("writes the TypeScript encoder's bytes: skewed, constant, tiny and empty inputs, every bucket, the largest contexts", () => {
+    const constant = (symbols: Uint8Array) => ({ symbols, contexts: new Uint16Array(symbols.length).fill((11 << 6) | 55) })
+    const inputs = [
+      skewed(20000, 3, 1),
+      skewed(50000, 60, 2),
+      skewed(3000, 700, 3),
+      { symbols: Uint8Array.from({ length: 4096 }, (_, i) => (i * 97) & 255), contexts: Uint16Array.from({ length: 4096 }, (_, i) => 1023 - (i % 3) * 30) },
+      ...[new Uint8Array(5000), new Uint8Array(5000).fill(255), Uint8Array.of(7), new Uint8Array(0)].map(constant),
+    ]
+    for (const { symbols, contexts } of inputs) {
+      useNativeKernels(null)
+      const reference = written(symbols, contexts)
+      useNativeKernels(kernels())
+      expect(written(symbols, contexts)).toEqual(reference)
+    }
+  })
+
+  it('refuses contexts without nodes and plans whose nodes do not fit', () => {
+    const { symbols, contexts } = skewed(2000, 30, 4)
+    const plan = planNodes(contexts)
+    useNativeKernels(kernels())
+    const reference = written(symbols, contexts)
+    // the model array as writeAdaptiveSymbols builds it: take it from a call
+    let model = new Int32Array(0)
+    useNativeKernels({ ...kernels(), adaptiveEncode: (s, c, b, l, m) => ((model = m), kernels().adaptiveEncode(s, c, b, l, m)) })
+    expect(written(symbols, contexts)).toEqual(reference)
+    const encode = (base: Int32Array, changed = model) => () => kernels().adaptiveEncode(symbols, contexts, base, plan.layout, changed)
+    const missing = plan.base.slice()
+    missing[contexts[0] as number] = -1
+    expect(encode(missing)).toThrow(RangeError)
+    const far = plan.base.slice()
+    far[contexts[0] as number] = plan.shared
+    expect(encode(far)).toThrow(RangeError)
+    expect(encode(plan.base, Int32Array.of(plan.shared, plan.shared, ...model.subarray(2)))).toThrow(RangeError) // no room for the shared nodes
+    expect(encode(plan.base, model.subarray(0, 30))).toThrow(RangeError) // rates missing
   })
 })
 

@@ -10,10 +10,18 @@ import { seededRandom } from './random.js'
 import { int8Of, levelOf, randomHalf, withOddGrid, withSurprises } from './synthetic.js'
 import { isHalfMatrix, isInt8Level } from '../src/types.js'
 import { expectRefused, outcome, withoutWebAssembly } from './module-copies.js'
+import { loadNative } from '@qchain/native'
 
-/** The modules a static encode and decode need, from one copy of the package. */
-async function loadCoder() {
-  const [fused, reader, half, code, rows] = await Promise.all([import('../src/fused-static.js'), import('../src/reader.js'), import('../src/half-predictor.js'), import('../src/code-predictor.js'), import('../src/child-rows.js')])
+/** The row kernels a decode can run (besides the TypeScript reference): @qchain/native's where it is built. */
+type RowKernels = 'webassembly' | 'native'
+const native = loadNative()
+
+/** The modules a static encode and decode need, from one copy of the package, decoding rows with `kernels`. */
+async function loadKernelCoder(kernels: RowKernels) {
+  const [fused, reader, half, code, rows, nativeKernels] = await Promise.all([import('../src/fused-static.js'), import('../src/reader.js'), import('../src/half-predictor.js'), import('../src/code-predictor.js'), import('../src/child-rows.js'), import('../src/native-kernels.js')])
+  if (kernels === 'native' && !native.loaded) throw new Error(`@qchain/native did not load: ${native.reason}`)
+  // copies of the package are shared between tests, so each sets its kernels
+  nativeKernels.useNativeKernels(kernels === 'native' && native.loaded ? native.kernels : null)
   const predictor = (child: Child, parent: Parent) => {
     if (isHalfMatrix(child)) return half.halfPredictor(child.format, parent)
     if (isInt8Level(parent)) throw new Error('a code child needs a GPTQ parent')
@@ -47,12 +55,12 @@ async function loadCoder() {
   }
 }
 
-type Coder = Awaited<ReturnType<typeof loadCoder>>
+type Coder = Awaited<ReturnType<typeof loadKernelCoder>>
 
 /** A copy of the coder that runs with WebAssembly hidden (the kernels load on first use, so each call hides it again). */
 async function typescriptOnly(): Promise<Coder> {
   vi.resetModules()
-  const coder = await loadCoder()
+  const coder = await loadKernelCoder('webassembly')
   // later loads get their own copy, whose kernels load
   vi.resetModules()
   return { encode: (child, parent) => withoutWebAssembly(() => coder.encode(child, parent)), decode: (bytes, like, parent) => withoutWebAssembly(() => coder.decode(bytes, like, parent)) }
@@ -76,7 +84,14 @@ async function pairs(): Promise<{ name: string; child: Child; parent: Parent }[]
   ]
 }
 
-describe('version 2 static body', () => {
+it('loads the native kernels unless QCHAIN_NATIVE=0', () => {
+  expect(native.loaded || process.env.QCHAIN_NATIVE === '0', native.loaded ? '' : native.reason).toBe(true)
+})
+
+const rowKernels: RowKernels[] = native.loaded ? ['webassembly', 'native'] : ['webassembly']
+
+describe.each(rowKernels)('version 2 static body, rows decoded by the %s kernels', (kernels) => {
+  const loadCoder = (): ReturnType<typeof loadKernelCoder> => loadKernelCoder(kernels)
   afterEach(() => {
     vi.unstubAllGlobals()
     vi.resetModules()
@@ -97,7 +112,7 @@ describe('version 2 static body', () => {
     expect(entries.includes(-1)).toBe(false)
   })
 
-  it('round-trips every pair, WebAssembly and TypeScript alike, with parts summing to the body', async () => {
+  it('round-trips every pair, kernels and TypeScript alike, with parts summing to the body', async () => {
     const reference = await typescriptOnly()
     const coder = await loadCoder()
     for (const { name, child, parent } of await pairs()) {
@@ -110,7 +125,7 @@ describe('version 2 static body', () => {
     }
   })
 
-  it('round-trips several slabs, WebAssembly and TypeScript alike, and a child equal to its prediction (every table single-symbol)', async () => {
+  it('round-trips several slabs, kernels and TypeScript alike, and a child equal to its prediction (every table single-symbol)', async () => {
     const reference = await typescriptOnly()
     const coder = await loadCoder()
     const { values, child } = randomHalf(1100, 1000, 'f16', 4)
@@ -125,7 +140,7 @@ describe('version 2 static body', () => {
     expect(same.parts.payload).toBeLessThan(3)
   })
 
-  it('spreads rows of any length over the lanes, WebAssembly and TypeScript alike, and refuses a lane of the wrong length', async () => {
+  it('spreads rows of any length over the lanes, kernels and TypeScript alike, and refuses a lane of the wrong length', async () => {
     const reference = await typescriptOnly()
     const coder = await loadCoder()
     // 999 columns: rows start in every lane; 1100 rows: two slabs
@@ -182,7 +197,7 @@ describe('version 2 static body', () => {
     }
   })
 
-  it('refuses damaged bodies the same way in WebAssembly and TypeScript', async () => {
+  it('refuses damaged bodies the same way in the kernels and TypeScript', async () => {
     const reference = await typescriptOnly()
     const coder = await loadCoder()
     const random = seededRandom(77)
@@ -219,7 +234,7 @@ describe('version 2 static body', () => {
     }
   })
 
-  it('refuses elements whose context the stream says is unused, WebAssembly and TypeScript alike', async () => {
+  it('refuses elements whose context the stream says is unused, kernels and TypeScript alike', async () => {
     const reference = await typescriptOnly()
     const coder = await loadCoder()
     // One element, escaped (-1 predicted as 1): the stream's plan lists its context only, its

@@ -1,0 +1,53 @@
+import { createRequire } from 'node:module'
+
+/**
+ * The native kernels' calls (native/addon.c), over a WebAssembly memory's bytes laid out by
+ * @qchain/conditional (FusedSpace for the static decode, EncodeSpace for the first pass). Each
+ * kernel matches the WebAssembly and TypeScript loops byte for byte. A thread has one binding:
+ * each bind*() replaces it, checks every region against the memory's length (a RangeError
+ * otherwise) and holds the buffers until unbind() or the next bind; a call whose binding is of
+ * another kind, or whose buffers were detached since, or whose reads or writes could leave the
+ * memory (or the output), returns -1 and writes nothing.
+ */
+export interface NativeKernels {
+  /** layout: positions, seen, escape width, row table, decode lookups, column bases (byte addresses), then the column count. */
+  bindDecode(buffer: ArrayBuffer, layout: Int32Array, output: Uint16Array | Uint8Array): void
+  /** Decodes a row to byte `out` of the output. indexing: 0 by parent code, 1 by group and code, 2 the same for 8-bit codes. */
+  decodeRow(out: number, parent: number, count: number, phase: number, indexing: number): number
+  /** layout: row table, column bases (byte addresses), column count, histograms (two lanes), state (byte addresses), context count. */
+  bindEncode(buffer: ArrayBuffer, layout: Int32Array): void
+  /** The first pass over one row: symbols, contexts, counts, escapes and low bits (byte addresses). */
+  encodeRow(values: number, parent: number, count: number, symbols: number, contexts: number, escapes: number, indexing: number): number
+  /** The memory alone, for emitSlab. */
+  bindMemory(buffer: ArrayBuffer): void
+  /** One slab's four lanes from the first pass (byte addresses; the state: escapes taken, low bit position, then each lane's end). */
+  emitSlab(symbols: number, contexts: number, from: number, to: number, codes: number, escapes: number, low: number, state: number, out: number, childBits: number, laneBytes: number): number
+  unbind(): void
+  /**
+   * Range-codes symbols under their contexts with conditional's adaptive model (a RangeError when
+   * the plan or a context is invalid). model: the plan's first shared node and node count, node
+   * start, rate steps, both layouts' tree ends, both layouts' trees (9 each), then the rates.
+   */
+  adaptiveEncode(symbols: Uint8Array, contexts: Uint16Array, base: Int32Array, layout: Uint8Array, model: Int32Array): ArrayBuffer
+}
+
+/** Why the kernels are not loaded, when they are not. */
+export type NativeStatus = { loaded: true; kernels: NativeKernels } | { loaded: false; reason: string }
+
+let status: NativeStatus | undefined
+
+/**
+ * The compiled kernels, built by node-gyp when the package is installed; not loaded when
+ * QCHAIN_NATIVE=0 or the build is missing (no compiler at install time, another platform's build).
+ */
+export function loadNative(): NativeStatus {
+  if (status) return status
+  if (process.env.QCHAIN_NATIVE === '0') return (status = { loaded: false, reason: 'QCHAIN_NATIVE=0' })
+  try {
+    const kernels = createRequire(import.meta.url)('../build/Release/qchain_native.node') as NativeKernels
+    status = { loaded: true, kernels }
+  } catch (error) {
+    status = { loaded: false, reason: error instanceof Error ? error.message : String(error) }
+  }
+  return status
+}
