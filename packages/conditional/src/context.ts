@@ -25,6 +25,8 @@ export function contextOf(lambda: number, zeroFamily: boolean): number {
 }
 
 export const CONTEXT_MASK = 63
+/** Context ids a 6-bit field can name: kernels size per-id tables by this, so no id reads past them. */
+export const CONTEXT_IDS = CONTEXT_MASK + 1
 export const LOW_BITS_SHIFT = 6
 
 /** Lambdas contextOf tells apart (it clamps the others). */

@@ -1,4 +1,4 @@
-import { CONTEXT_COUNT } from './context.js'
+import { CONTEXT_COUNT, CONTEXT_IDS } from './context.js'
 import type { RowPredictor } from './half-predictor.js'
 import { HISTOGRAM_LANE_BYTES } from './encode-kernel-code.js'
 import { kernelsWithMemory, type ResidualKernels } from './kernel-module.js'
@@ -21,10 +21,10 @@ const lowRegionBytes = (n: number): number => Math.ceil((MAX_LOW_BITS * n) / 8) 
 
 /**
  * Room kept after the regions for the static body's slab emission (fused-emit.ts), so that it
- * never grows the memory under the first pass's views: codes per context and symbol, then the
- * lanes of one slab at a time (at most 27 bits per element) and an 8-byte store window.
+ * never grows the memory under the first pass's views: codes per context id and symbol, then
+ * the lanes of one slab at a time (at most 27 bits per element) and an 8-byte store window.
  */
-export const emitRoomBytes = (n: number): number => 4 * CONTEXT_COUNT * ALPHABET + 4 * n + 32
+export const emitRoomBytes = (n: number): number => 4 * CONTEXT_IDS * ALPHABET + 4 * n + 32
 
 /** Where that room starts (8-byte aligned), given where the first pass's low bits start. */
 export const emitRoomStart = (lowStart: number, n: number): number => (lowStart + lowRegionBytes(n) + 7) & ~7

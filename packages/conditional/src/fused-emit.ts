@@ -1,4 +1,4 @@
-import { CONTEXT_COUNT } from './context.js'
+import { CONTEXT_COUNT, CONTEXT_IDS } from './context.js'
 import { emitRoomBytes, emitRoomStart, type ResidualSymbols } from './encode-space.js'
 import { LANES, type StaticCode } from './fused-code.js'
 import { kernelsWithMemory } from './kernel-module.js'
@@ -29,7 +29,7 @@ export function kernelSlabs(first: ResidualSymbols, codeOf: (StaticCode | null)[
   const state = room
   // escapes taken, low bit position, then each lane's end
   const codes = room + 4 * (2 + LANES)
-  const out = codes + 4 * CONTEXT_COUNT * ALPHABET
+  const out = codes + 4 * CONTEXT_IDS * ALPHABET
   // a lane's worst case (27 bits per element) and the 8-byte store window; small tensors may not fit
   const widest = ends.reduce((most, to, s) => Math.max(most, to - (s === 0 ? 0 : (ends[s - 1] as number))), 0)
   const laneBytes = Math.ceil((Math.ceil(widest / LANES) * 27) / 8) + 8
