@@ -8,6 +8,42 @@
 /* An element's bits in its lane: an 11-bit code and a 16-bit escape, or 15 low bits at most. */
 #define MOST_BITS 27
 
+/* One lane's writer: the next byte's address, and fewer than 8 pending bits. */
+typedef struct {
+  uint8_t *at;
+  uint32_t filled;
+  uint64_t pending;
+} Lane;
+
+/* An element's bits for its lane, the code then its escaped integer or k low bits, as (bits, count) in one 64-bit value:
+ * count in the top byte. */
+static inline uint64_t element(uint32_t symbol, uint32_t context, const uint8_t *codes, const uint8_t *escapes, uint32_t *escape_at, const uint8_t *low, uint32_t *low_pos,
+                               uint32_t child_bits) {
+  uint32_t code = load32(codes + 4 * ((context & (CONTEXT_IDS - 1)) * ALPHABET + symbol));
+  uint32_t k, raw;
+  if (__builtin_expect(symbol == ESCAPE, 0)) {
+    raw = load16(escapes + 2 * (*escape_at)++);
+    k = child_bits;
+  } else {
+    k = (context >> 6) & 15;
+    raw = (uint32_t)(load64(low + (*low_pos >> 3)) >> (*low_pos & 7)) & ((1u << k) - 1);
+    *low_pos += k;
+  }
+  /* a valid table's codes are at most 11 bits: the bound keeps any table's lanes within their room */
+  uint32_t length = code >> 16 > LONGEST_CODE ? LONGEST_CODE : code >> 16;
+  return ((uint64_t)(length + k) << 56) | (raw << length) | (code & 0xffff);
+}
+
+/* Appends an element's bits (element()) to its lane: stores 8 bytes, keeps the partial byte. */
+static inline void append(Lane *lane, uint64_t bits) {
+  lane->pending |= (bits & 0xffffffffu) << lane->filled;
+  lane->filled += (uint32_t)(bits >> 56);
+  store64(lane->at, lane->pending);
+  lane->at += lane->filled >> 3;
+  lane->pending >>= lane->filled & ~7u;
+  lane->filled &= 7;
+}
+
 CPU_VARIANTS int emit_slab(const Memory *m, const EmitCall *c) {
   if (c->to < c->from || c->child_bits > 16) return -1;
   uint64_t n = c->to - c->from;
@@ -24,37 +60,24 @@ CPU_VARIANTS int emit_slab(const Memory *m, const EmitCall *c) {
   const uint8_t *codes = base + c->codes;
   const uint8_t *escapes = base + c->escapes;
   const uint8_t *low = base + c->low;
-  uint8_t *at[LANES];
-  uint32_t filled[LANES] = {0};
-  uint64_t pending[LANES] = {0};
-  for (int x = 0; x < LANES; x++) at[x] = base + c->out + x * c->lane_bytes;
+  Lane lanes[LANES];
+  for (int x = 0; x < LANES; x++) lanes[x] = (Lane){base + c->out + x * c->lane_bytes, 0, 0};
+  Lane l0 = lanes[0], l1 = lanes[1], l2 = lanes[2], l3 = lanes[3];
   /* elements in order (the low bits and escapes are consumed in element order), element i in lane (i - from) mod 4 */
-  for (uint32_t i = c->from, x = 0; i < c->to; i++, x = (x + 1) & (LANES - 1)) {
-    uint32_t context = load16(contexts + 2 * i);
-    uint32_t symbol = symbols[i];
-    uint32_t code = load32(codes + 4 * ((context & (CONTEXT_IDS - 1)) * ALPHABET + symbol));
-    uint32_t k, raw;
-    if (symbol == ESCAPE) {
-      raw = load16(escapes + 2 * escape_at++);
-      k = c->child_bits;
-    } else {
-      k = (context >> 6) & 15;
-      raw = (uint32_t)(load64(low + (low_pos >> 3)) >> (low_pos & 7)) & ((1u << k) - 1);
-      low_pos += k;
-    }
-    /* a valid table's codes are at most 11 bits: the bound keeps any table's lanes within their room */
-    uint32_t length = code >> 16 > LONGEST_CODE ? LONGEST_CODE : code >> 16;
-    /* the code, then the k bits after it: one append of at most 27 bits */
-    pending[x] |= (uint64_t)((raw << length) | (code & 0xffff)) << filled[x];
-    filled[x] += length + k;
-    store64(at[x], pending[x]);
-    at[x] += filled[x] >> 3;
-    pending[x] >>= filled[x] & ~7u;
-    filled[x] &= 7;
+#define ELEMENT(i, lane) append(&lane, element(symbols[i], load16(contexts + 2 * (i)), codes, escapes, &escape_at, low, &low_pos, c->child_bits))
+  uint32_t i = c->from;
+  for (; i + LANES <= c->to; i += LANES) {
+    ELEMENT(i, l0);
+    ELEMENT(i + 1, l1);
+    ELEMENT(i + 2, l2);
+    ELEMENT(i + 3, l3);
   }
+  lanes[0] = l0, lanes[1] = l1, lanes[2] = l2, lanes[3] = l3;
+  for (uint32_t x = 0; i < c->to; i++, x++) ELEMENT(i, lanes[x]);
+#undef ELEMENT
   store32(state, escape_at);
   store32(state + 4, low_pos);
   /* each lane's end, counting the byte of its pending bits (stored with its last element) */
-  for (int x = 0; x < LANES; x++) store32(state + 8 + 4 * x, (uint32_t)(at[x] - base) + (filled[x] != 0));
+  for (int x = 0; x < LANES; x++) store32(state + 8 + 4 * x, (uint32_t)(lanes[x].at - base) + (lanes[x].filled != 0));
   return 0;
 }

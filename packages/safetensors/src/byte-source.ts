@@ -8,6 +8,11 @@ export interface ByteSource {
   readonly name: string
   readonly size: number
   slice(start: number, end: number): Promise<Uint8Array>
+  /**
+   * True when every slice resolves to a new buffer of exactly its bytes that the caller owns (may
+   * keep, change or transfer to a worker); otherwise a slice may be a view of shared memory.
+   */
+  readonly freshSlices?: boolean
 }
 
 /** Throws unless [start, end) lies inside a source of `size` bytes. */

@@ -17,8 +17,11 @@ export interface CodecPool {
   readonly window: number
   /** The job's buffers are moved to the worker: the caller must not use them afterwards. */
   encode(job: EncodeJob): Promise<EncodedJob>
-  /** The job's section bytes are copied before they move (they may be views of a shared buffer). */
-  decode(job: DecodeJob): Promise<Uint8Array[]>
+  /**
+   * The job's section bytes are copied before they move (they may be views of a shared buffer),
+   * unless `owned`: the job holds the only views of their buffers, which then move as they are.
+   */
+  decode(job: DecodeJob, owned?: boolean): Promise<Uint8Array[]>
   close(): Promise<void>
 }
 
@@ -45,7 +48,7 @@ export function createCodecPool(workers: number = availableParallelism()): Codec
     workers,
     window: 2 * workers,
     encode: async (job) => (job.kind === 'plain' && job.bytes.length < INLINE_BYTES ? runEncodeJob(job) : ((await run({ op: 'encode', job })) as EncodedJob)),
-    decode: async (job) => (job.kind === 'plain' && job.output.byteLength < INLINE_BYTES ? runDecodeJob(job) : ((await run({ op: 'decode', job: ownSections(job) })) as Uint8Array[])),
+    decode: async (job, owned = false) => (job.kind === 'plain' && job.output.byteLength < INLINE_BYTES ? runDecodeJob(job) : ((await run({ op: 'decode', job: owned ? job : ownSections(job) })) as Uint8Array[])),
     close: () => piscina.destroy(),
   }
 }

@@ -16,6 +16,8 @@ export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder
       if (layout.kind === 'verbatim') return sink(layout.bytes)
       await sink(layout.header)
       const inFile = new Set(layout.tensors)
+      // each job's sections come from reads of its own, so with fresh slices they are the job's to move
+      const owned = reader.container.source.freshSlices === true
       // One job per matrix, whose parts may lie apart in the file (safetensors orders by dtype first):
       // kept until its last part here is written, each part dropped once written.
       const jobs = new Map<string, { tensors: Promise<Map<string, Uint8Array>>; left: number }>()
@@ -27,7 +29,7 @@ export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder
         if (!pending) {
           const { job } = await reader.planJob(level, tensor)
           const outputs = job.kind === 'plain' ? [job.output] : job.outputs
-          const tensors = pool.decode(job).then((bytes) => jobOutputs(job, bytes))
+          const tensors = pool.decode(job, owned).then((bytes) => jobOutputs(job, bytes))
           pending = { tensors, left: outputs.filter((output) => inFile.has(output.tensor)).length }
           jobs.set(key, pending)
         }
