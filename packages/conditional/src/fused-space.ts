@@ -25,8 +25,9 @@ const NATIVE_MIN_COLS = 256
  * output out, so the memory holds one slab (about 2^20 elements) however large the tensor, and
  * what the kernel reads and writes is still in cache when copied. It checks the lanes' bit
  * positions after every row, so a lying stream's reads stay within the slab and its padding.
- * Where @qchain/native's row kernel is installed (native-kernels.ts), it decodes the rows
- * instead of the two WebAssembly row kernels, escapes included, straight into the output.
+ * Where @qchain/native's row kernel is installed (native-kernels.ts), it decodes rows of at
+ * least NATIVE_MIN_COLS columns instead of the two WebAssembly row kernels, escapes included,
+ * straight into the output.
  */
 export class FusedSpace implements StaticRows {
   readonly entries: Int16Array
