@@ -19,6 +19,8 @@ describe('qchain bench --quick', () => {
     expect(run.code, run.stderr).toBe(0)
     const { measurements, machine } = JSON.parse(await readFile(out, 'utf8'))
     expect(machine.cpus).toBeGreaterThan(0)
+    // the CLI takes conditional's Node entry, which installs the native kernels where they built (CI builds them)
+    expect(machine.kernels).toBe(process.env.QCHAIN_NATIVE === '0' ? 'webassembly' : 'native')
     expect(measurements.length).toBeGreaterThan(10)
     for (const row of measurements) {
       expect(typeof row.name).toBe('string')

@@ -1,4 +1,5 @@
 import { cpus, loadavg, tmpdir } from 'node:os'
+import { nativeKernels } from '@qchain/conditional'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -66,9 +67,11 @@ export async function runBenchCommand(args: string[], { print, progress }: Comma
     fixturesDir: resolve(values.fixtures ?? DEFAULT_FIXTURES),
     onStatus: (text) => progress.update('bench', 0, 1, text),
   }).finally(() => progress.stop())
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtStart: started.loadavg, loadavgAtEnd: loadavg() }
+  // which conditional kernels ran (workers load them the same way): figures differ by ~20% between the two
+  const kernels = nativeKernels() ? 'native' : 'webassembly'
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, kernels, loadavgAtStart: started.loadavg, loadavgAtEnd: loadavg() }
   print(renderTable(rows))
-  print(`\n${started.date}, ${machine.cpus} x ${machine.cpu}, load average ${machine.loadavgAtStart.map((load) => load.toFixed(2)).join(' ')} at start, ${machine.loadavgAtEnd.map((load) => load.toFixed(2)).join(' ')} at end`)
+  print(`\n${started.date}, ${machine.cpus} x ${machine.cpu}, ${kernels} kernels, load average ${machine.loadavgAtStart.map((load) => load.toFixed(2)).join(' ')} at start, ${machine.loadavgAtEnd.map((load) => load.toFixed(2)).join(' ')} at end`)
   if (values.out !== undefined) await writeTextAtomically(resolve(values.out), `${JSON.stringify({ date: started.date, machine, quick: values.quick, runs, measurements: rows }, null, 2)}\n`)
 }
 
