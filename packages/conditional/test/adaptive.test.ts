@@ -273,6 +273,9 @@ describe.skipIf(!native.loaded)('adaptive symbols by the native encoder', () => 
     expect(encode(far)).toThrow(RangeError)
     expect(encode(plan.base, Int32Array.of(plan.shared, plan.shared, ...model.subarray(2)))).toThrow(RangeError) // no room for the shared nodes
     expect(encode(plan.base, model.subarray(0, 30))).toThrow(RangeError) // rates missing
+    const counted = model.slice()
+    counted[2] = ((model[3] as number) + 1) << 16 // nodes starting with a count past the rates
+    expect(encode(plan.base, counted)).toThrow(RangeError)
   })
 })
 

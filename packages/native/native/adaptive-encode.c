@@ -62,9 +62,12 @@ static inline void code(Encoder *e, int32_t *nodes, const AdaptivePlan *plan, ui
 }
 
 /* Whether every node a context's symbols can reach lies inside the plan: its unary nodes and each bucket's tree within
- * its layout's node count, that count within the context nodes, the shared nodes within all. */
+ * its layout's node count, that count within the context nodes, the shared nodes within all; and whether every count
+ * a node can reach has a rate. */
 static int plan_fits(const AdaptivePlan *plan) {
   if ((uint64_t)plan->shared + ADAPTIVE_BUCKETS * ADAPTIVE_BUCKETS > plan->nodes || plan->rate_steps > 65536) return 0;
+  /* a node's count indexes the rates: it starts at node_start's and stops at rate_steps */
+  if (plan->node_start >> 16 > plan->rate_steps) return 0;
   for (int kind = 0; kind < 2; kind++) {
     const int32_t *trees = plan->trees[kind];
     if (trees[1] < ADAPTIVE_BUCKETS || plan->tree_ends[kind] > 256) return 0;
