@@ -32,7 +32,10 @@ function encodeNatively(symbols: Uint8Array, contexts: Uint16Array): Uint8Array 
   const native = nativeKernels()
   if (!native) return null
   const plan = planNodes(contexts)
-  return new Uint8Array(native.adaptiveEncode(symbols, contexts, plan.base, plan.layout, Int32Array.of(plan.shared, plan.count, ...NATIVE_MODEL)))
+  const bytes: unknown = native.adaptiveEncode(symbols, contexts, plan.base, plan.layout, Int32Array.of(plan.shared, plan.count, ...NATIVE_MODEL))
+  // a Node-API failure without an exception returns nothing: never take that for an empty stream
+  if (!(bytes instanceof ArrayBuffer)) throw new Error('unreachable: the native adaptive encoder returned no bytes')
+  return new Uint8Array(bytes)
 }
 
 /** Reads what writeAdaptiveSymbols wrote for these contexts into `symbols` (same length as contexts). */

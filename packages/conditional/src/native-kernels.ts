@@ -54,6 +54,7 @@ export function withNativeKernels<T>(bind: (kernels: NativeKernels) => void, wor
   }
 }
 
+/** Anything but 0 (a refusal, or no result from a failed Node-API call) stops the work. */
 function checkOutcome(outcome: number): void {
-  if (outcome < 0) throw new Error('unreachable: a native kernel refused a call of this layout')
+  if (outcome !== 0) throw new Error('unreachable: a native kernel refused a call of this layout')
 }
