@@ -13,12 +13,12 @@ export interface JobOutput {
   gptq?: { bits: number; format: CheckpointFormat }
 }
 
-/** A coded matrix of one level on the way from the base to the requested level. */
-export interface DecodeStep {
+/** A coded matrix of one level on the way from the base to the requested level; `S` is how its sections come (bytes, or where to read them). */
+export interface DecodeStep<S = Uint8Array> {
   level: string
   tensor: string
   codec: string
-  sections: Uint8Array[]
+  sections: S[]
   rows: number
   cols: number
 }
@@ -26,18 +26,25 @@ export interface DecodeStep {
 /**
  * Everything one decode needs, section bytes included, so it runs anywhere (inline or in a
  * worker): a plain tensor, or every part of one matrix of a level (decoded once for all).
+ * With `S` = SectionSpan it says where the bytes lie instead, for a worker that reads them itself.
  */
-export type DecodeJob = { kind: 'plain'; level: string; codec: string; sections: Uint8Array[]; sliceBytes: number; output: JobOutput } | { kind: 'matrix'; level: string; steps: DecodeStep[]; outputs: JobOutput[] }
+export type DecodeJob<S = Uint8Array> =
+  | { kind: 'plain'; level: string; codec: string; sections: S[]; sliceBytes: number; output: JobOutput }
+  | { kind: 'matrix'; level: string; steps: DecodeStep<S>[]; outputs: JobOutput[] }
 
 /** Tensors that come from the same job share its key: the parts of one matrix. */
 export function jobKey(entry: TensorEntry): string {
   return entry.params.part === undefined ? `tensor\u0000${entry.name}` : `matrix\u0000${String(entry.params.prefix)}`
 }
 
+/** The tensors a job gives back, in the order of its decoded bytes. */
+export function outputsOf(job: DecodeJob<unknown>): JobOutput[] {
+  return job.kind === 'plain' ? [job.output] : job.outputs
+}
+
 /** A job's decoded bytes by tensor name. */
-export function jobOutputs(job: DecodeJob, bytes: readonly Uint8Array[]): Map<string, Uint8Array> {
-  const outputs = job.kind === 'plain' ? [job.output] : job.outputs
-  return new Map(outputs.map((output, index) => [output.tensor, bytes[index] as Uint8Array]))
+export function jobOutputs(job: DecodeJob<unknown>, bytes: readonly Uint8Array[]): Map<string, Uint8Array> {
+  return new Map(outputsOf(job).map((output, index) => [output.tensor, bytes[index] as Uint8Array]))
 }
 
 /** Decodes a job; returns one byte array per output, in order, each its tensor's bytes as stored. */

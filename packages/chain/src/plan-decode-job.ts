@@ -17,18 +17,28 @@ function outputOf(level: string, entry: TensorEntry): JobOutput {
   return { tensor: entry.name, byteLength: expected, part: entry.params.part as MatrixPart, ...(entry.params.bits !== undefined && { gptq: { bits: Number(entry.params.bits), format } }) }
 }
 
+/** How a plan gets its sections, in the order of `ids`: their bytes, or where they lie. */
+export type SectionFetch<S> = (ids: readonly number[]) => Promise<S[]>
+
+/** Reads sections on this thread, each checksum verified. */
+export function readBytes(container: Container): SectionFetch<Uint8Array> {
+  return async (ids) => {
+    const sections = await container.readSections(ids)
+    return ids.map((id) => sections.get(id) as Uint8Array)
+  }
+}
+
 /**
- * Reads the sections a tensor's job needs: its own, or for a matrix every part of it and the
+ * Fetches the sections a tensor's job needs: its own, or for a matrix every part of it and the
  * matrices it is coded given, up through `given` to the base. `siblings` lists a matrix's parts.
  */
-export async function planDecodeJob(container: Container, level: string, name: string, siblings: (prefix: string) => readonly TensorEntry[]): Promise<DecodeJob> {
+export async function planDecodeJob<S>(container: Container, level: string, name: string, siblings: (prefix: string) => readonly TensorEntry[], fetch: SectionFetch<S>): Promise<DecodeJob<S>> {
   const entry = container.tensor(level, name)
   if (entry.params.part === undefined) {
     const output = outputOf(level, entry)
-    const sections = await container.readSections(entry.sections)
     // A tensor written before slicing has no slice size: one section holds it all.
     const sliceBytes = entry.params.slice === undefined ? Math.max(output.byteLength, 2) : Number(entry.params.slice)
-    return { kind: 'plain', level, codec: entry.codec, sections: entry.sections.map((id) => sections.get(id) as Uint8Array), sliceBytes, output }
+    return { kind: 'plain', level, codec: entry.codec, sections: await fetch(entry.sections), sliceBytes, output }
   }
   const path: { level: string; entry: TensorEntry }[] = [{ level, entry }]
   for (const ancestor of container.chain(level).slice(1)) {
@@ -36,14 +46,13 @@ export async function planDecodeJob(container: Container, level: string, name: s
     if (parentName === undefined) break
     path.push({ level: ancestor, entry: container.tensor(ancestor, parentName) })
   }
-  const steps: DecodeStep[] = []
+  const steps: DecodeStep<S>[] = []
   for (const step of path.reverse()) {
-    const sections = await container.readSections(step.entry.sections)
     steps.push({
       level: step.level,
       tensor: step.entry.name,
       codec: step.entry.codec,
-      sections: step.entry.sections.map((id) => sections.get(id) as Uint8Array),
+      sections: await fetch(step.entry.sections),
       rows: Number(step.entry.params.rows),
       cols: Number(step.entry.params.cols),
     })

@@ -1,7 +1,7 @@
-import type { Container, TensorEntry } from '@qchain/format'
+import type { Container, SectionSpan, TensorEntry } from '@qchain/format'
 import { parseHeader, tensorsInFileOrder } from '@qchain/safetensors'
 import { jobKey, jobOutputs, runDecodeJob, type DecodeJob } from './decode-job.js'
-import { planDecodeJob } from './plan-decode-job.js'
+import { planDecodeJob, readBytes } from './plan-decode-job.js'
 import { ChainError } from './errors.js'
 
 /** Receives a rebuilt file's bytes in order; the chunks together are the original file. */
@@ -15,6 +15,8 @@ export interface ChainReader {
   tensorBytes(level: string, name: string): Promise<Uint8Array>
   /** The self-contained decode of a tensor (with its matrix's other parts); tensors of one job share its key. */
   planJob(level: string, name: string): Promise<{ key: string; job: DecodeJob }>
+  /** The same job, but saying where its sections lie instead of reading them: for a worker with the file open. */
+  planSpans(level: string, name: string): Promise<{ key: string; job: DecodeJob<SectionSpan> }>
   /** A file's pieces in order: a verbatim file's bytes, or a safetensors header and its tensors' names. */
   fileLayout(level: string, name: string): Promise<FileLayout>
   /** Rebuilds one file of a level, reading only that level's and its ancestors' sections. */
@@ -28,17 +30,23 @@ export function chainReader(container: Container): ChainReader {
   // The last job's tensors: the parts of one GPTQ or int8 matrix are asked for one after another.
   let cached: { key: string; tensors: Map<string, Uint8Array> } | undefined
   const siblings = matrixParts(container)
+  const bytes = readBytes(container)
+  const spans = async (ids: readonly number[]) => container.sectionSpans(ids)
 
   const keyOf = (level: string, name: string) => `${level}\u0000${jobKey(container.tensor(level, name))}`
 
   async function planJob(level: string, name: string): Promise<{ key: string; job: DecodeJob }> {
-    return { key: keyOf(level, name), job: await planDecodeJob(container, level, name, (prefix) => siblings(level, prefix)) }
+    return { key: keyOf(level, name), job: await planDecodeJob(container, level, name, (prefix) => siblings(level, prefix), bytes) }
+  }
+
+  async function planSpans(level: string, name: string): Promise<{ key: string; job: DecodeJob<SectionSpan> }> {
+    return { key: keyOf(level, name), job: await planDecodeJob(container, level, name, (prefix) => siblings(level, prefix), spans) }
   }
 
   async function tensorBytes(level: string, name: string): Promise<Uint8Array> {
     const key = keyOf(level, name)
     if (cached?.key !== key) {
-      const job = await planDecodeJob(container, level, name, (prefix) => siblings(level, prefix))
+      const { job } = await planJob(level, name)
       cached = { key, tensors: jobOutputs(job, runDecodeJob(job)) }
     }
     return cached.tensors.get(name) as Uint8Array
@@ -49,6 +57,7 @@ export function chainReader(container: Container): ChainReader {
     files: (level) => [...container.files(level).values()].map(({ name, size, sha256, kind }) => ({ name, size, sha256, kind })),
     tensorBytes,
     planJob,
+    planSpans,
     fileLayout,
     async rebuildFile(level, name, sink) {
       const layout = await fileLayout(level, name)
@@ -61,7 +70,7 @@ export function chainReader(container: Container): ChainReader {
         const key = keyOf(level, tensor)
         let parts = pending.get(key)
         if (!parts) {
-          const job = await planDecodeJob(container, level, tensor, (prefix) => siblings(level, prefix))
+          const { job } = await planJob(level, tensor)
           parts = jobOutputs(job, runDecodeJob(job))
           pending.set(key, parts)
         }

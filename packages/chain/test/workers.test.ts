@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -77,6 +77,27 @@ describe.skipIf(!hasFixture('babyllama-105-fp16'))('the worker count never chang
       }
     } finally {
       await pool.close()
+    }
+  })
+
+  it('a section a worker reads itself and finds damaged is reported as inline reading reports it', async () => {
+    const good = await readFile(join(dir, 'w1.qchain'))
+    const probe = await openContainerFile(join(dir, 'w1.qchain'))
+    // The largest section of the 16-bit level: a matrix's, so a worker reads it.
+    const [id, section] = [...probe.index.sections.entries()].filter(([, entry]) => entry.level === '16').sort((a, b) => b[1].length - a[1].length)[0] as [number, { offset: number; length: number }]
+    await probe.close()
+    const damaged = new Uint8Array(good)
+    damaged[section.offset + (section.length >> 1)] ^= 0x20
+    await writeFile(join(dir, 'damaged.qchain'), damaged)
+    const container = await openContainerFile(join(dir, 'damaged.qchain'))
+    try {
+      const reader = chainReader(container)
+      const errors = await Promise.all([1, 2].map((workers) => extractLevel(reader, '16', join(dir, `damaged-${workers}`), { workers }).catch((error: unknown) => error)))
+      for (const error of errors) expect(isQchainError(error) && [error.code, error.context.field]).toEqual(['FORMAT_SECTION_CHECKSUM', `section ${id}`])
+      expect((errors[1] as Error).message, 'the worker names what the container names').toBe((errors[0] as Error).message)
+      expect((errors[1] as Error).message).toMatch(/used by tensor .* of level 16/)
+    } finally {
+      await container.close()
     }
   })
 

@@ -5,6 +5,7 @@ export { sha256Hex } from './sha256.js'
 export type { ContainerIndex, FileEntry, LevelEntry, SectionEntry, TensorEntry } from './index-schema.js'
 export { openContainer, type Container } from './reader.js'
 export type { ReadPlan } from './plan.js'
+export type { SectionSpan } from './section-span.js'
 export type { VerifyReport } from './verify.js'
 export {
   type ContainerWriter,

@@ -6,7 +6,8 @@ import type { CheckedIndex } from './index-check.js'
 import type { ContainerIndex, FileEntry, TensorEntry } from './index-schema.js'
 import { FOOTER_BYTES, HEADER_BYTES } from './layout.js'
 import { findLevel, planLevel, planTensor, type ReadPlan } from './plan.js'
-import { readSections } from './section-read.js'
+import { readSections, sectionDamaged, sectionSpans } from './section-read.js'
+import type { SectionSpan } from './section-span.js'
 import { sha256Hex } from './sha256.js'
 import { verifyContainer, type VerifyReport } from './verify.js'
 
@@ -27,6 +28,10 @@ export interface Container {
   readSection(id: number): Promise<Uint8Array>
   /** Several sections, adjacent ones fetched in one ranged read; each checksum verified. */
   readSections(ids: readonly number[]): Promise<Map<number, Uint8Array>>
+  /** Where sections lie and their checksums, for a reader of the same file elsewhere (a worker thread); reads nothing. */
+  sectionSpans(ids: readonly number[]): SectionSpan[]
+  /** The error for a damaged section, naming its role, level and user: for checks made elsewhere. */
+  damagedSection(id: number): FormatError
   /** A verbatim file's original bytes, size and SHA-256 verified. */
   readFile(level: string, name: string): Promise<Uint8Array>
   /** Reads the whole file once: header, every section, the padding; throws on the first damage. */
@@ -69,6 +74,8 @@ function containerOver(source: ByteSource, version: number, checked: CheckedInde
     planTensor: (level, tensor) => planTensor(checked, level, tensor, file),
     readSection: async (id) => (await read([id])).get(id) as Uint8Array,
     readSections: read,
+    sectionSpans: (ids) => sectionSpans(file, checked, ids),
+    damagedSection: (id) => sectionDamaged(file, checked, id),
     async readFile(level, name) {
       const entry = findLevel(checked, level, file).files.get(name)
       const context = { file, level, field: `file ${name}` }

@@ -2,6 +2,7 @@ import type { ByteSource } from '@qchain/safetensors'
 import { FormatError } from './errors.js'
 import type { CheckedIndex } from './index-check.js'
 import type { SectionEntry } from './index-schema.js'
+import type { SectionSpan } from './section-span.js'
 import { xxh32 } from './xxhash32.js'
 
 /** Adjacent sections are fetched together up to this many bytes per ranged read. */
@@ -15,11 +16,7 @@ const MAX_COALESCED_BYTES = 64 * 1024 * 1024
 export async function readSections(source: ByteSource, checked: CheckedIndex, ids: readonly number[]): Promise<Map<number, Uint8Array>> {
   const sections = checked.index.sections
   const sorted = [...new Set(ids)].sort((a, b) => a - b)
-  for (const id of sorted) {
-    if (!Number.isInteger(id) || sections[id] === undefined) {
-      throw new FormatError('not-found', `no section ${id}; the container has ${sections.length}`, { file: source.name, field: `section ${id}` })
-    }
-  }
+  for (const id of sorted) checkSectionId(source.name, checked, id)
   const out = new Map<number, Uint8Array>()
   for (const run of runs(sections, sorted)) {
     const first = sections[run[0] as number] as SectionEntry
@@ -36,6 +33,23 @@ export async function readSections(source: ByteSource, checked: CheckedIndex, id
     }
   }
   return out
+}
+
+/**
+ * Where sections lie and what they hash to, so another thread can read and check them itself
+ * (see node/section-file.ts): nothing is read here.
+ */
+export function sectionSpans(file: string, checked: CheckedIndex, ids: readonly number[]): SectionSpan[] {
+  return ids.map((id) => {
+    const { offset, length, xxh32 } = checkSectionId(file, checked, id)
+    return { id, offset, length, xxh32 }
+  })
+}
+
+function checkSectionId(file: string, checked: CheckedIndex, id: number): SectionEntry {
+  const section = Number.isInteger(id) ? checked.index.sections[id] : undefined
+  if (section === undefined) throw new FormatError('not-found', `no section ${id}; the container has ${checked.index.sections.length}`, { file, field: `section ${id}` })
+  return section
 }
 
 /** Groups sorted ids into runs of neighbours: consecutive ids, as the index check made sections tile the file. */

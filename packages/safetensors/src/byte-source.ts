@@ -9,10 +9,10 @@ export interface ByteSource {
   readonly size: number
   slice(start: number, end: number): Promise<Uint8Array>
   /**
-   * True when every slice resolves to a new buffer of exactly its bytes that the caller owns (may
-   * keep, change or transfer to a worker); otherwise a slice may be a view of shared memory.
+   * A local file's descriptor (Node), while the source is open: worker threads of this process
+   * may read the file themselves with positioned reads instead of receiving copied bytes.
    */
-  readonly freshSlices?: boolean
+  readonly fd?: number
 }
 
 /** Throws unless [start, end) lies inside a source of `size` bytes. */

@@ -1,6 +1,7 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import { runDecodeJob } from '../decode-job.js'
 import { runEncodeJob } from './encode-job.js'
+import { readJobSections } from './file-job.js'
 import type { Task, TaskReply } from './pool.js'
 import { transferList } from './transfer.js'
 import { sendError } from './worker-errors.js'
@@ -9,7 +10,8 @@ import { sendError } from './worker-errors.js'
 export default function runTask(task: Task): object {
   let reply: TaskReply
   try {
-    reply = task.op === 'decode' ? { ok: runDecodeJob(task.job) } : { ok: runEncodeJob(task.job) }
+    if (task.op === 'encode') reply = { ok: runEncodeJob(task.job) }
+    else reply = { ok: runDecodeJob(task.op === 'decode' ? task.job : readJobSections(task.job, task.from)) }
   } catch (error) {
     return { failed: sendError(error) }
   }

@@ -1,12 +1,14 @@
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
 import { runDecodeJob, type DecodeJob } from '../decode-job.js'
+import type { SectionSpan } from '@qchain/format'
 import { ChainError } from '../errors.js'
 import { runEncodeJob, type EncodedJob, type EncodeJob } from './encode-job.js'
+import { readJobSections, type ContainerFileRef } from './file-job.js'
 import { transferList } from './transfer.js'
 import { receiveError, type SentError } from './worker-errors.js'
 
-export type Task = { op: 'decode'; job: DecodeJob } | { op: 'encode'; job: EncodeJob }
+export type Task = { op: 'decode'; job: DecodeJob } | { op: 'decode-file'; job: DecodeJob<SectionSpan>; from: ContainerFileRef } | { op: 'encode'; job: EncodeJob }
 type TaskOutput = Uint8Array[] | EncodedJob
 export type TaskReply = { ok: TaskOutput; failed?: undefined } | { ok?: undefined; failed: SentError }
 
@@ -17,11 +19,13 @@ export interface CodecPool {
   readonly window: number
   /** The job's buffers are moved to the worker: the caller must not use them afterwards. */
   encode(job: EncodeJob): Promise<EncodedJob>
+  /** The job's section bytes are copied before they move: they may be views of a shared buffer. */
+  decode(job: DecodeJob): Promise<Uint8Array[]>
   /**
-   * The job's section bytes are copied before they move (they may be views of a shared buffer),
-   * unless `owned`: the job holds the only views of their buffers, which then move as they are.
+   * Decodes a job whose sections the worker reads from the open container file itself, so this
+   * thread neither reads nor checks them. The file must stay open until the promise settles.
    */
-  decode(job: DecodeJob, owned?: boolean): Promise<Uint8Array[]>
+  decodeFile(job: DecodeJob<SectionSpan>, from: ContainerFileRef): Promise<Uint8Array[]>
   close(): Promise<void>
 }
 
@@ -34,6 +38,7 @@ export function createCodecPool(workers: number = availableParallelism()): Codec
       window: 1,
       encode: async (job) => runEncodeJob(job),
       decode: async (job) => runDecodeJob(job),
+      decodeFile: async (job, from) => runDecodeJob(readJobSections(job, from)),
       close: async () => {},
     }
   }
@@ -48,13 +53,16 @@ export function createCodecPool(workers: number = availableParallelism()): Codec
     workers,
     window: 2 * workers,
     encode: async (job) => (job.kind === 'plain' && job.bytes.length < INLINE_BYTES ? runEncodeJob(job) : ((await run({ op: 'encode', job })) as EncodedJob)),
-    decode: async (job, owned = false) => (job.kind === 'plain' && job.output.byteLength < INLINE_BYTES ? runDecodeJob(job) : ((await run({ op: 'decode', job: owned ? job : ownSections(job) })) as Uint8Array[])),
+    decode: async (job) => (isSmall(job) ? runDecodeJob(job) : ((await run({ op: 'decode', job: ownSections(job) })) as Uint8Array[])),
+    decodeFile: async (job, from) => (isSmall(job) ? runDecodeJob(readJobSections(job, from)) : ((await run({ op: 'decode-file', job, from })) as Uint8Array[])),
     close: () => piscina.destroy(),
   }
 }
 
 /** Plain tensors smaller than this (biases, norms) are coded inline: a worker round trip costs more. */
 const INLINE_BYTES = 64 * 1024
+
+const isSmall = (job: DecodeJob<unknown>) => job.kind === 'plain' && job.output.byteLength < INLINE_BYTES
 
 /** How callers choose where codecs run: a thread count, or a pool they started (and close) themselves. */
 export interface PoolOptions {

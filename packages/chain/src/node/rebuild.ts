@@ -1,5 +1,6 @@
-import { jobKey, jobOutputs } from '../decode-job.js'
+import { jobKey, jobOutputs, outputsOf, type JobOutput } from '../decode-job.js'
 import type { ChainReader, ChunkSink } from '../read-chain.js'
+import { nameDamage } from './file-job.js'
 import { OrderedQueue } from './ordered.js'
 import type { CodecPool } from './pool.js'
 
@@ -8,28 +9,44 @@ export interface Rebuilder {
   rebuildFile(level: string, name: string, sink: ChunkSink): Promise<void>
 }
 
+/** A planned job: the tensors it gives back, and its decode under way. */
+type Started = { outputs: JobOutput[]; tensors: Promise<Map<string, Uint8Array>> }
+
 export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder {
   if (pool.workers === 1) return { rebuildFile: (level, name, sink) => reader.rebuildFile(level, name, sink) }
+  const { container } = reader
+  const { fd, name: file } = container.source
+  // From a local file the workers read and check their own sections; from anything else this thread does.
+  const start = async (level: string, tensor: string): Promise<Started> => {
+    if (fd === undefined) {
+      const { job } = await reader.planJob(level, tensor)
+      return { outputs: outputsOf(job), tensors: pool.decode(job).then((bytes) => jobOutputs(job, bytes)) }
+    }
+    const { job } = await reader.planSpans(level, tensor)
+    const tensors = pool.decodeFile(job, { fd, file }).then(
+      (bytes) => jobOutputs(job, bytes),
+      (error: unknown) => {
+        throw nameDamage(container, job, error)
+      },
+    )
+    return { outputs: outputsOf(job), tensors }
+  }
   return {
     async rebuildFile(level, name, sink) {
       const layout = await reader.fileLayout(level, name)
       if (layout.kind === 'verbatim') return sink(layout.bytes)
       await sink(layout.header)
       const inFile = new Set(layout.tensors)
-      // each job's sections come from reads of its own, so with fresh slices they are the job's to move
-      const owned = reader.container.source.freshSlices === true
       // One job per matrix, whose parts may lie apart in the file (safetensors orders by dtype first):
       // kept until its last part here is written, each part dropped once written.
       const jobs = new Map<string, { tensors: Promise<Map<string, Uint8Array>>; left: number }>()
       const queue = new OrderedQueue<Map<string, Uint8Array>>(pool.window)
       for (const tensor of layout.tensors) {
-        const key = jobKey(reader.container.tensor(level, tensor))
+        const key = jobKey(container.tensor(level, tensor))
         let pending = jobs.get(key)
         const cost = pending ? 0 : 1
         if (!pending) {
-          const { job } = await reader.planJob(level, tensor)
-          const outputs = job.kind === 'plain' ? [job.output] : job.outputs
-          const tensors = pool.decode(job, owned).then((bytes) => jobOutputs(job, bytes))
+          const { outputs, tensors } = await start(level, tensor)
           pending = { tensors, left: outputs.filter((output) => inFile.has(output.tensor)).length }
           jobs.set(key, pending)
         }

@@ -20,7 +20,7 @@ export async function openFileSource(path: string): Promise<FileSource> {
   const source: FileSource = {
     name: path,
     size: stats.size,
-    freshSlices: true,
+    fd: handle.fd,
     async slice(start, end) {
       checkRange(source, start, end)
       return readExactly(handle, start, end - start, path)
