@@ -47,7 +47,11 @@ export interface RebuiltFileInput {
 export type TensorInput = Omit<TensorEntry, 'given' | 'params'> & Partial<Pick<TensorEntry, 'given' | 'params'>>
 
 export interface ContainerWriter {
-  /** Appends opaque encoded bytes right away; the id is what files and tensors refer to. */
+  /**
+   * Places opaque encoded bytes at the next offset and resolves to their id (what files and tensors
+   * refer to) while up to 64 MiB still wait to be written, so the caller can go on: leave `bytes`
+   * unchanged. A failed write rejects a later call, or finish().
+   */
   addSection(bytes: Uint8Array, meta: SectionMeta): Promise<number>
   /** A small file stored verbatim; identical bytes in several levels are stored once. */
   addFile(level: string, name: string, bytes: Uint8Array): Promise<void>
@@ -59,6 +63,9 @@ export interface FinishedContainer {
   index: ContainerIndex
   size: number
 }
+
+/** Bytes handed to the sink but not yet written that addSection lets its caller go on with. */
+const WRITE_BEHIND_BYTES = 64 * 1024 * 1024
 
 /**
  * The writing logic shared by the file and memory writers: sections are placed at once at
@@ -74,6 +81,7 @@ export function createBuilder(sink: ContainerSink, file: string, options: Writer
   let failure: unknown
   let closed = false
   let next = HEADER_BYTES
+  let unwritten = 0
 
   const track = <T>(task: Promise<T>): Promise<T> => {
     pending.add(task)
@@ -101,7 +109,17 @@ export function createBuilder(sink: ContainerSink, file: string, options: Writer
     const offset = next
     sections.push({ offset, length: bytes.length, xxh32: xxh32(bytes), role: meta.role, level: meta.level })
     next = alignUp(offset + bytes.length)
-    return track(sink.write(offset, bytes).then(() => id))
+    unwritten += bytes.length
+    track(sink.write(offset, bytes)).then(
+      () => (unwritten -= bytes.length),
+      () => {},
+    )
+    return roomToWrite().then(() => id)
+  }
+  /** Resolves once the sink holds at most WRITE_BEHIND_BYTES not yet written; rejects after a failed write. */
+  const roomToWrite = async (): Promise<void> => {
+    while (unwritten > WRITE_BEHIND_BYTES && failure === undefined && pending.size > 0) await Promise.race(pending)
+    if (failure !== undefined) throw failure
   }
 
   track(sink.write(0, encodeFileHeader()))

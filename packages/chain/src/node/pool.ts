@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { Piscina } from 'piscina'
 import { runDecodeJob, type DecodeJob } from '../decode-job.js'
 import type { SectionSpan } from '@qchain/format'
@@ -33,12 +34,13 @@ export interface CodecPool {
 export function createCodecPool(workers: number = availableParallelism()): CodecPool {
   if (!Number.isSafeInteger(workers) || workers < 1) throw new ChainError('bad-option', `workers must be a whole number >= 1, not ${workers}`, { field: 'workers' })
   if (workers === 1) {
+    // Each job waits for the event loop's next turn, so the caller's next read or write is under way while it runs.
     return {
       workers,
       window: 1,
-      encode: async (job) => runEncodeJob(job),
-      decode: async (job) => runDecodeJob(job),
-      decodeFile: async (job, from) => runDecodeJob(readJobSections(job, from)),
+      encode: async (job) => (await nextTurn(), runEncodeJob(job)),
+      decode: async (job) => (await nextTurn(), runDecodeJob(job)),
+      decodeFile: async (job, from) => (await nextTurn(), runDecodeJob(readJobSections(job, from))),
       close: async () => {},
     }
   }

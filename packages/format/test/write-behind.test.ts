@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { createBuilder, type ContainerSink } from '../src/builder.js'
+
+/** A sink whose writes finish only when the test says so. */
+function heldSink() {
+  const waiting: { resolve: () => void; reject: (error: Error) => void }[] = []
+  const sink: ContainerSink = { write: () => new Promise<void>((resolve, reject) => void waiting.push({ resolve, reject })) }
+  return { sink, waiting }
+}
+
+const settled = async (promise: Promise<unknown>) => {
+  let done = false
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  )
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+  return done
+}
+
+const MiB = 1024 * 1024
+
+describe('sections are written behind the caller', () => {
+  it('hands out ids while writes are pending, and waits once 64 MiB are unwritten', async () => {
+    const { sink, waiting } = heldSink()
+    const writer = createBuilder(sink, 'held.qchain', { levels: [{ name: '4', parent: null }] })
+    const meta = { role: 'payload', level: '4' }
+    expect(await writer.addSection(new Uint8Array(40 * MiB), meta)).toBe(0)
+    expect(await writer.addSection(new Uint8Array(20 * MiB), meta)).toBe(1)
+    const third = writer.addSection(new Uint8Array(8 * MiB), meta)
+    expect(await settled(third), '68 MiB unwritten: the caller waits').toBe(false)
+    // waiting[0] is the file header; releasing the 40 MiB section makes room.
+    waiting[1]?.resolve()
+    expect(await third).toBe(2)
+  })
+
+  it('a failed write rejects the next call and finish()', async () => {
+    const { sink, waiting } = heldSink()
+    const writer = createBuilder(sink, 'failing.qchain', { levels: [{ name: '4', parent: null }] })
+    const meta = { role: 'payload', level: '4' }
+    const first = writer.addSection(new Uint8Array(70 * MiB), meta)
+    waiting[1]?.reject(new Error('disk full'))
+    await expect(first, 'the call waiting for room').rejects.toThrow('disk full')
+    await expect(writer.addSection(new Uint8Array(1), meta), 'a later call').rejects.toThrow('disk full')
+    for (const write of waiting) write.resolve()
+    await expect(writer.finish()).rejects.toThrow('disk full')
+  })
+})
