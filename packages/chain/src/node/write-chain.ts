@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fg from 'fast-glob'
 import { createContainerWriter } from '@qchain/format/node'
@@ -164,8 +163,21 @@ async function queuePlainTensor(writer: ContainerWriter, pool: CodecPool, queue:
   }
 }
 
+/** Hashes a file through one reused buffer: a stream's fresh chunk per read would churn the heap by the file's size. */
 async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  const handle = await open(path, 'r')
+  try {
+    const buffer = new Uint8Array(HASH_READ_BYTES)
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
+      if (bytesRead === 0) break
+      hash.update(buffer.subarray(0, bytesRead))
+    }
+  } finally {
+    await handle.close()
+  }
   return hash.digest('hex')
 }
+
+const HASH_READ_BYTES = 4 * 1024 * 1024
