@@ -26,6 +26,7 @@ describe('qchain bench --quick', () => {
       expect(typeof row.name).toBe('string')
       for (const field of ['inputBytes', 'outputBytes', 'seconds', 'MBps', 'ratio', 'workers', 'runs']) expect(Number.isFinite(row[field]), `${row.name}: ${field}`).toBe(true)
       expect(row.seconds, row.name).toBeGreaterThan(0)
+      if (row.operation !== 'chain' && row.operation !== 'quantize') expect(row.fastestSeconds <= row.seconds && row.seconds <= row.slowestSeconds, `${row.name}: fastest <= median <= slowest`).toBe(true)
       // Quantizing is lossy and a pool start codes nothing; a chain row is a whole `qchain chain`, which verifies
       // itself (it fails unless every level rebuilds) and must report its peak memory. Every other row must round-trip.
       if (row.operation === 'chain') expect(row.peakRssBytes, row.name).toBeGreaterThan(0)

@@ -38,8 +38,8 @@ export async function compressorRows(name: CompressorName, label: string, group:
   const unpacked = await timeMedian(runs, () => compressor.decompress(packed.result))
   const sizes = { inputBytes: file.length, outputBytes: packed.result.length }
   return [
-    measurement({ method: name, operation: 'encode', name: `${label} ${name} compress`, group, runs: compressRuns, seconds: packed.seconds, ...sizes, rawSha256, restoredSha256: sha256Of([compressor.decompress(packed.result)]) }),
-    measurement({ method: name, operation: 'decode', name: `${label} ${name} decompress`, group, runs, seconds: unpacked.seconds, inputBytes: packed.result.length, outputBytes: file.length, rawSha256, restoredSha256: sha256Of([unpacked.result]) }),
+    measurement({ method: name, operation: 'encode', name: `${label} ${name} compress`, group, runs: compressRuns, ...packed.timing, ...sizes, rawSha256, restoredSha256: sha256Of([compressor.decompress(packed.result)]) }),
+    measurement({ method: name, operation: 'decode', name: `${label} ${name} decompress`, group, runs, ...unpacked.timing, inputBytes: packed.result.length, outputBytes: file.length, rawSha256, restoredSha256: sha256Of([unpacked.result]) }),
   ]
 }
 
@@ -69,8 +69,8 @@ export async function zipnnRows(label: string, group: string, dir: string, runs:
   const raw = tensors.reduce((sum, bits) => sum + bits.byteLength, 0)
   const coded = packed.result.flat().reduce((sum, stream) => sum + stream.length, 0)
   return [
-    measurement({ method: 'zipnn-split', operation: 'encode', name: `${label} zipnn-split encode`, group, runs, seconds: packed.seconds, inputBytes: raw, outputBytes: coded, rawSha256, restoredSha256: sha256Of(decode(packed.result)) }),
-    measurement({ method: 'zipnn-split', operation: 'decode', name: `${label} zipnn-split decode`, group, runs, seconds: unpacked.seconds, inputBytes: coded, outputBytes: raw, rawSha256, restoredSha256: sha256Of(unpacked.result) }),
+    measurement({ method: 'zipnn-split', operation: 'encode', name: `${label} zipnn-split encode`, group, runs, ...packed.timing, inputBytes: raw, outputBytes: coded, rawSha256, restoredSha256: sha256Of(decode(packed.result)) }),
+    measurement({ method: 'zipnn-split', operation: 'decode', name: `${label} zipnn-split decode`, group, runs, ...unpacked.timing, inputBytes: coded, outputBytes: raw, rawSha256, restoredSha256: sha256Of(unpacked.result) }),
   ]
 }
 
@@ -86,7 +86,7 @@ export async function safetensorsReadRow(label: string, group: string, dir: stri
       await folder.close()
     }
   }
-  const { seconds, result } = await timeMedian(runs, read)
+  const { timing, result } = await timeMedian(runs, read)
   // The stored bytes of the same tensors, cut from the file by its header, in the folder's order.
   const folder = await openSafetensorsFolder(dir)
   const names = [...folder.tensors.keys()]
@@ -94,7 +94,7 @@ export async function safetensorsReadRow(label: string, group: string, dir: stri
   await folder.close()
   const byName = new Map(header ? tensorsInFileOrder(header).map((info) => [info.name, file.subarray(header.bytes.length + info.begin, header.bytes.length + info.end)]) : [])
   const bytes = result.reduce((sum, chunk) => sum + chunk.length, 0)
-  return measurement({ method: 'safetensors', operation: 'decode', name: `${label} safetensors read`, group, runs, seconds, inputBytes: bytes, outputBytes: bytes, rawSha256: sha256Of(names.map((name) => byName.get(name) ?? new Uint8Array())), restoredSha256: sha256Of(result) })
+  return measurement({ method: 'safetensors', operation: 'decode', name: `${label} safetensors read`, group, runs, ...timing, inputBytes: bytes, outputBytes: bytes, rawSha256: sha256Of(names.map((name) => byName.get(name) ?? new Uint8Array())), restoredSha256: sha256Of(result) })
 }
 
 /** Every F16/BF16 tensor of a folder, as 16-bit values. */

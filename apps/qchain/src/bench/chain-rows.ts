@@ -32,7 +32,7 @@ export async function chainRows(chain: ChainCase, pool: CodecPool, runs: number,
   for (const count of chain.encodes) {
     const levels = chain.levels.slice(0, count)
     const path = join(dir, `${chain.label}-${count}-w${workers}.qchain`)
-    const { seconds } = await timeMedian(runs, () => writeChain(path, levels, { pool }))
+    const { timing } = await timeMedian(runs, () => writeChain(path, levels, { pool }))
     const raw = await levelBytes(levels)
     const check = await roundTrip(path, levels)
     rows.push(
@@ -43,7 +43,7 @@ export async function chainRows(chain: ChainCase, pool: CodecPool, runs: number,
         group: chain.group,
         workers,
         runs,
-        seconds,
+        ...timing,
         inputBytes: raw,
         outputBytes: (await stat(path)).size,
         ...check,
@@ -58,7 +58,7 @@ export async function chainRows(chain: ChainCase, pool: CodecPool, runs: number,
       const level = chain.levels.find((candidate) => candidate.name === name) as ChainLevelInput
       const rebuilder = createRebuilder(reader, pool)
       let bytes = 0
-      const { seconds } = await timeMedian(runs, async () => {
+      const { timing } = await timeMedian(runs, async () => {
         bytes = 0
         for (const file of reader.files(name)) await rebuilder.rebuildFile(name, file.name, (chunk) => void (bytes += chunk.length))
       })
@@ -73,7 +73,7 @@ export async function chainRows(chain: ChainCase, pool: CodecPool, runs: number,
           group: chain.group,
           workers,
           runs,
-          seconds,
+          ...timing,
           inputBytes: container.planLevel(name).bytes,
           outputBytes: bytes,
           rawSha256: await originalSha256(reader, [level]),
@@ -111,12 +111,12 @@ export async function poolStartRow(workers: number, runs: number): Promise<Measu
   // Tensors under 64 KiB are decoded inline; this one must reach a worker.
   const bytes = Uint8Array.from({ length: 128 * 1024 }, (_, i) => Math.imul(i, 2654435761) >>> 24)
   const probe: DecodeJob = { kind: 'plain', level: 'pool', codec: 'plain-bytes', sections: [encodeSymbols(bytes)], sliceBytes: bytes.length, output: { tensor: 'probe', byteLength: bytes.length } }
-  const { seconds } = await timeMedian(runs, async () => {
+  const { timing } = await timeMedian(runs, async () => {
     const pool = createCodecPool(workers)
     await Promise.all(Array.from({ length: workers }, () => pool.decode(probe)))
     await pool.close()
   })
-  return { name: `worker pool start and close`, group: 'pool', method: 'qchain', operation: 'startup', workers, inputBytes: 0, outputBytes: 0, seconds, runs, MBps: 0, ratio: 0 }
+  return { name: `worker pool start and close`, group: 'pool', method: 'qchain', operation: 'startup', workers, inputBytes: 0, outputBytes: 0, ...timing, runs, MBps: 0, ratio: 0 }
 }
 
 async function originalSha256(reader: ChainReader, levels: readonly ChainLevelInput[]): Promise<string> {

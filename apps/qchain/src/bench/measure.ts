@@ -16,6 +16,9 @@ export interface Measurement {
   outputBytes: number
   /** Median of `runs` timed runs, after one warm-up run (none for zstd-19 compress: one run of tens of seconds). */
   seconds: number
+  /** The fastest and slowest of those runs: how far this machine's noise moved them. */
+  fastestSeconds?: number
+  slowestSeconds?: number
   runs: number
   MBps: number
   ratio: number
@@ -31,8 +34,11 @@ export interface Measurement {
   pass?: boolean
 }
 
-/** Median wall time of `runs` calls, after one untimed warm-up call unless `warmUp` is false. */
-export async function timeMedian<T>(runs: number, work: () => T | Promise<T>, warmUp = true): Promise<{ seconds: number; result: T }> {
+/** Wall times of a row's runs: the median and the extremes. */
+export type Timing = Pick<Measurement, 'seconds' | 'fastestSeconds' | 'slowestSeconds'>
+
+/** Median wall time of `runs` calls (with the fastest and slowest), after one untimed warm-up call unless `warmUp` is false. */
+export async function timeMedian<T>(runs: number, work: () => T | Promise<T>, warmUp = true): Promise<{ timing: Timing; result: T }> {
   let result = warmUp ? await work() : (undefined as T)
   const times: number[] = []
   for (let i = 0; i < runs; i++) {
@@ -41,7 +47,7 @@ export async function timeMedian<T>(runs: number, work: () => T | Promise<T>, wa
     times.push((performance.now() - start) / 1000)
   }
   times.sort((a, b) => a - b)
-  return { seconds: times[Math.floor(times.length / 2)] as number, result }
+  return { timing: { seconds: times[Math.floor(times.length / 2)] as number, fastestSeconds: times[0] as number, slowestSeconds: times[times.length - 1] as number }, result }
 }
 
 /** A row; an encode or quantize takes raw bytes in and gives coded ones out, a decode the reverse. */

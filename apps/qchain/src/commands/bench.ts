@@ -76,13 +76,14 @@ export async function runBenchCommand(args: string[], { print, progress }: Comma
 }
 
 function renderTable(rows: readonly Measurement[]): string {
-  const headers = ['name', 'workers', 'input bytes', 'output bytes', 'seconds', 'MB/s', 'ratio', 'speedup', 'target', 'pass']
+  const headers = ['name', 'workers', 'input bytes', 'output bytes', 'seconds', 'fastest-slowest', 'MB/s', 'ratio', 'speedup', 'target', 'pass']
   const cells = rows.map((row) => [
     row.name,
     String(row.workers),
     String(row.inputBytes),
     String(row.outputBytes),
     row.seconds.toFixed(4),
+    row.fastestSeconds === undefined || row.runs < 2 ? '' : `${row.fastestSeconds.toFixed(3)}-${(row.slowestSeconds as number).toFixed(3)}`,
     row.MBps.toFixed(0),
     row.ratio.toFixed(4),
     row.speedup === undefined ? '' : `${row.speedup.toFixed(2)}x`,
