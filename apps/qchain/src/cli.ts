@@ -1,29 +1,24 @@
 import { isQchainError } from '@qchain/errors'
 import { EXIT_CODES } from './exit-codes.js'
-import { ANALYZE_HELP, runAnalyze } from './commands/analyze.js'
-import { BENCH_HELP, runBenchCommand } from './commands/bench.js'
-import { CHAIN_HELP, runChainCommand } from './commands/chain.js'
-import { EXTRACT_HELP, runExtract } from './commands/extract.js'
-import { runVerify, VERIFY_HELP } from './commands/verify.js'
-import { INSPECT_HELP, runInspect } from './commands/inspect.js'
-import { PERPLEXITY_HELP, runPerplexity } from './commands/perplexity.js'
-import { QUANTIZE_HELP, runQuantize } from './commands/quantize.js'
 import type { CommandIO } from './io.js'
 import { createLogger, LOG_LEVELS } from './logger.js'
 import { createProgress } from './progress.js'
 import { UsageError } from './usage-error.js'
 
-type Command = { summary: string; help: string; run: (args: string[], io: CommandIO) => Promise<void> }
+/** What every module under commands/ exports. */
+type CommandModule = { HELP: string; run: (args: string[], io: CommandIO) => Promise<void> }
+/** A command's module is loaded only when it runs or shows its help: `qchain --help` loads none of them. */
+type Command = { summary: string; load: () => Promise<CommandModule> }
 
 const COMMANDS: Record<string, Command> = {
-  chain: { summary: 'quantize, encode every level into one container, verify, and report what each level costs', help: CHAIN_HELP, run: runChainCommand },
-  inspect: { summary: 'list the tensors, dtypes, shapes and sizes of a safetensors file or model folder', help: INSPECT_HELP, run: runInspect },
-  quantize: { summary: 'GPTQ, RTN or LLM.int8 quantization into checkpoint folders', help: QUANTIZE_HELP, run: runQuantize },
-  analyze: { summary: 'what each level costs under qchain coding, its entropy bound, and lz4/zstd baselines', help: ANALYZE_HELP, run: runAnalyze },
-  extract: { summary: 'rebuild one level of a container byte for byte into a folder', help: EXTRACT_HELP, run: runExtract },
-  verify: { summary: 'check every checksum and rebuild every level of a container against its hashes', help: VERIFY_HELP, run: runVerify },
-  perplexity: { summary: 'mean NLL and perplexity of a 16-bit, GPTQ or LLM.int8 model', help: PERPLEXITY_HELP, run: runPerplexity },
-  bench: { summary: 'encode/decode speed beside zstd, lz4, ZipNN and safetensors, against the targets', help: BENCH_HELP, run: runBenchCommand },
+  chain: { summary: 'quantize, encode every level into one container, verify, and report what each level costs', load: () => import('./commands/chain.js') },
+  inspect: { summary: 'list the tensors, dtypes, shapes and sizes of a safetensors file or model folder', load: () => import('./commands/inspect.js') },
+  quantize: { summary: 'GPTQ, RTN or LLM.int8 quantization into checkpoint folders', load: () => import('./commands/quantize.js') },
+  analyze: { summary: 'what each level costs under qchain coding, its entropy bound, and lz4/zstd baselines', load: () => import('./commands/analyze.js') },
+  extract: { summary: 'rebuild one level of a container byte for byte into a folder', load: () => import('./commands/extract.js') },
+  verify: { summary: 'check every checksum and rebuild every level of a container against its hashes', load: () => import('./commands/verify.js') },
+  perplexity: { summary: 'mean NLL and perplexity of a 16-bit, GPTQ or LLM.int8 model', load: () => import('./commands/perplexity.js') },
+  bench: { summary: 'encode/decode speed beside zstd, lz4, ZipNN and safetensors, against the targets', load: () => import('./commands/bench.js') },
 }
 
 const HELP = `qchain: several precisions of one model in one lossless container
@@ -55,13 +50,14 @@ export async function main(argv: string[], print: (text: string) => void = (text
       return commandName === undefined && !globals.help ? EXIT_CODES.usage : EXIT_CODES.ok
     }
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(commandName)}; run qchain --help for the list`)
+    const loaded = await command.load()
     if (globals.help) {
-      print(command.help)
+      print(loaded.HELP)
       return EXIT_CODES.ok
     }
     const logger = createLogger(globals.logLevel)
     logger.debug({ command: commandName, args: rest }, 'start')
-    await command.run(rest, { print, logger, progress: createProgress() })
+    await loaded.run(rest, { print, logger, progress: createProgress() })
     return EXIT_CODES.ok
   } catch (error) {
     return report(error, verbose)

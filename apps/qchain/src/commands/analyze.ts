@@ -15,7 +15,7 @@ import { UsageError } from '../usage-error.js'
 import { writeTextAtomically } from '../write-text.js'
 import type { CommandIO } from '../io.js'
 
-export const ANALYZE_HELP = `qchain analyze --model <16-bit dir|hub-id> [--level <quantized dir> ...] [--topology T] [--json] [--out <dir>]
+export const HELP = `qchain analyze --model <16-bit dir|hub-id> [--level <quantized dir> ...] [--topology T] [--json] [--out <dir>]
 qchain analyze --config chain.config.json [--json] [--out <dir>]
 
 What each level costs: per level and per tensor, the values, raw bytes, the bytes qchain's
@@ -32,7 +32,7 @@ and compared, so a row is only printed for a bit-exact round trip.
   --json          print the full analysis (per tensor) as JSON
   --out <dir>     also write analysis.md and analysis.json there`
 
-export async function runAnalyze(args: string[], { print, progress }: CommandIO): Promise<void> {
+export async function run(args: string[], { print, progress }: CommandIO): Promise<void> {
   const { values } = parseArgs({
     args,
     strict: true,

@@ -12,7 +12,7 @@ import { UsageError } from '../usage-error.js'
 import { requireFolder, requireOutputFolder } from '../paths.js'
 import { writeTextAtomically } from '../write-text.js'
 
-export const BENCH_HELP = `qchain bench [--only ${GROUPS.join(',')}] [--workers 1,2] [--out results.json] [--quick]
+export const HELP = `qchain bench [--only ${GROUPS.join(',')}] [--workers 1,2] [--out results.json] [--quick]
 
 Measures qchain's encode and decode beside zstd-3, zstd-19, lz4, the ZipNN byte-plane
 split and a plain safetensors read, on the same bytes in one run, and prints a table
@@ -36,7 +36,7 @@ Options:
 // The monorepo's fixtures sit beside it; this file is apps/qchain/{src,dist}/commands/bench.*
 const DEFAULT_FIXTURES = process.env.QCHAIN_FIXTURES ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures')
 
-export async function runBenchCommand(args: string[], { print, progress }: CommandIO): Promise<void> {
+export async function run(args: string[], { print, progress }: CommandIO): Promise<void> {
   const { values } = parseArgs({
     args,
     strict: true,

@@ -7,7 +7,7 @@ import { parseChainConfig, readConfigText } from '../config/load.js'
 import { formatBytes } from '../format-table.js'
 import type { CommandIO } from '../io.js'
 
-export const CHAIN_HELP = `qchain chain [--config chain.config.json] [overrides...]
+export const HELP = `qchain chain [--config chain.config.json] [overrides...]
 
 Builds a chain: quantizes the levels the config asks for (GPTQ through the model on
 calibration text, RTN, or LLM.int8), codes them into one .qchain container (the base
@@ -59,7 +59,7 @@ const FLAGS = {
   json: { type: 'boolean', default: false },
 } as const
 
-export async function runChainCommand(args: string[], { print, logger, progress }: CommandIO): Promise<void> {
+export async function run(args: string[], { print, logger, progress }: CommandIO): Promise<void> {
   const { values } = parseArgs({ args, strict: true, options: FLAGS })
   const file = values.config === undefined ? undefined : resolve(values.config)
   const raw = file ? await readConfigJson(file) : {}

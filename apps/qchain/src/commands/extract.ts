@@ -8,7 +8,7 @@ import { numberFlag, requiredFlag } from '../flags.js'
 import { UsageError } from '../usage-error.js'
 import type { CommandIO } from '../io.js'
 
-export const EXTRACT_HELP = `qchain extract <container> --level <16|8|4|int8|...> --out <dir> [--workers N]
+export const HELP = `qchain extract <container> --level <16|8|4|int8|...> --out <dir> [--workers N]
 
 Rebuilds one level's checkpoint folder (safetensors shards and index, GPTQ or LLM.int8
 tensors, config and tokenizer files) byte for byte, reading only the sections that level
@@ -16,7 +16,7 @@ and its ancestors need. Every file's SHA-256 is checked against the container's 
 before the folder appears; on any mismatch nothing is left behind. Tensors are decoded on
 --workers threads (default: the cores available; 1 decodes on the main thread).`
 
-export async function runExtract(args: string[], { print }: CommandIO): Promise<void> {
+export async function run(args: string[], { print }: CommandIO): Promise<void> {
   const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { level: { type: 'string' }, out: { type: 'string' }, workers: { type: 'string' } } })
   if (positionals.length !== 1) throw new UsageError(`extract takes one container path, got ${positionals.length}`)
   const level = requiredFlag(values.level, 'level')

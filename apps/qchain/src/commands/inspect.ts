@@ -10,7 +10,7 @@ import { summarizeContainer, type ContainerSummary } from '../container-summary.
 import { openContainerFile } from '@qchain/format/node'
 import type { CommandIO } from '../io.js'
 
-export const INSPECT_HELP = `qchain inspect <path|hub-id|container.qchain> [--json]
+export const HELP = `qchain inspect <path|hub-id|container.qchain> [--json]
 
 Lists every tensor of a safetensors file or model folder (sharded or not): name, dtype,
 shape, bytes, file; the totals; and the config.json summary when the folder has one.
@@ -100,7 +100,7 @@ export function renderInspect(report: InspectReport): string {
   return lines.join('\n')
 }
 
-export async function runInspect(args: string[], { print }: CommandIO): Promise<void> {
+export async function run(args: string[], { print }: CommandIO): Promise<void> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true })
   if (positionals.length !== 1) {
     throw new UsageError(`inspect takes exactly one path, got ${positionals.length}`)

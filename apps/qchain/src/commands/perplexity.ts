@@ -5,7 +5,7 @@ import { sequencesFor } from '../calibration-source.js'
 import { choiceFlag, numberFlag, requiredFlag } from '../flags.js'
 import type { CommandIO } from '../io.js'
 
-export const PERPLEXITY_HELP = `qchain perplexity --model <dir|hub-id> [--tokens <file>|default] [--json]
+export const HELP = `qchain perplexity --model <dir|hub-id> [--tokens <file>|default] [--json]
 
 Mean next-token NLL (nats/token) and perplexity of a 16-bit, GPTQ or LLM.int8 model folder.
 
@@ -14,7 +14,7 @@ Mean next-token NLL (nats/token) and perplexity of a 16-bit, GPTQ or LLM.int8 mo
   --samples N --seq-len T --seed S   defaults 16, 512, 1 (a token file's sequences are used as stored, cut to T)
   --format gptq|gptq_v2     override a GPTQ checkpoint's zero-point format`
 
-export async function runPerplexity(args: string[], { print }: CommandIO): Promise<void> {
+export async function run(args: string[], { print }: CommandIO): Promise<void> {
   const { values } = parseArgs({
     args,
     strict: true,

@@ -7,7 +7,7 @@ import { choiceFlag, numberFlag, requiredFlag } from '../flags.js'
 import { UsageError } from '../usage-error.js'
 import type { CommandIO } from '../io.js'
 
-export const QUANTIZE_HELP = `qchain quantize --model <dir|hub-id> --bits <2|3|4|8> [--bits ...] --out <dir> [options]
+export const HELP = `qchain quantize --model <dir|hub-id> --bits <2|3|4|8> [--bits ...] --out <dir> [options]
 
 Quantizes a 16-bit model and writes checkpoint folders that transformers and vLLM load.
 Several --bits values are produced in one pass over the model; with one level --out is
@@ -26,7 +26,7 @@ the checkpoint folder, with several each goes to <out>/<method>-<bits>bit.
   --max-shard-size BYTES          split the weights into shards with an index past this size; default 4 GiB
   --json                          print a JSON summary on stdout`
 
-export async function runQuantize(args: string[], { print, progress }: CommandIO): Promise<void> {
+export async function run(args: string[], { print, progress }: CommandIO): Promise<void> {
   const { values } = parseArgs({
     args,
     strict: true,

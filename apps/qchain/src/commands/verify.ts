@@ -9,14 +9,14 @@ import { formatBytes } from '../format-table.js'
 import { UsageError } from '../usage-error.js'
 import type { CommandIO } from '../io.js'
 
-export const VERIFY_HELP = `qchain verify <container> [--level L] [--json] [--workers N]
+export const HELP = `qchain verify <container> [--level L] [--json] [--workers N]
 
 Checks every section's checksum, rebuilds every file of every level (or of one) and
 compares its SHA-256 with the one recorded when the container was written. Exits 0 only
 if everything matches; otherwise names each file that differs (exit 5). Tensors are
 decoded on --workers threads (default: the cores available).`
 
-export async function runVerify(args: string[], { print }: CommandIO): Promise<void> {
+export async function run(args: string[], { print }: CommandIO): Promise<void> {
   const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { level: { type: 'string' }, json: { type: 'boolean', default: false }, workers: { type: 'string' } } })
   if (positionals.length !== 1) throw new UsageError(`verify takes one container path, got ${positionals.length}`)
   const path = positionals[0] as string

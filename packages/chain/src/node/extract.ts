@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { stageFolder } from '@qchain/quantize'
+import { stageFolder } from '@qchain/quantize/staged-folder'
 import { writeAll } from '@qchain/safetensors/node'
 import { ChainError } from '../errors.js'
 import type { ChainReader } from '../read-chain.js'

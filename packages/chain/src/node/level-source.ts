@@ -1,4 +1,4 @@
-import { openCheckpoint, type QuantizedCheckpoint } from '@qchain/quantize'
+import type { QuantizedCheckpoint } from '@qchain/quantize'
 import { isQchainError } from '@qchain/errors'
 import { openSafetensorsFolder, type SafetensorsFolder } from '@qchain/safetensors/node'
 import { ChainError } from '../errors.js'
@@ -28,6 +28,8 @@ export interface LevelSource {
 export async function openLevelSource(name: string, dir: string): Promise<LevelSource> {
   let checkpoint: QuantizedCheckpoint | undefined
   try {
+    // Loaded here, not with the module: readers and extraction never need the quantizers.
+    const { openCheckpoint } = await import('@qchain/quantize')
     checkpoint = await openCheckpoint(dir)
   } catch (error) {
     if (!isQchainError(error) || error.code !== 'QUANTIZE_NOT_A_CHECKPOINT') throw error
