@@ -1,6 +1,7 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import { runDecodeJob } from '../decode-job.js'
 import { runEncodeJob } from './encode-job.js'
+import { fileSha256 } from './file-hash.js'
 import { readJobSections } from './file-job.js'
 import type { Task, TaskReply } from './pool.js'
 import { transferList } from './transfer.js'
@@ -10,6 +11,7 @@ import { sendError } from './worker-errors.js'
 export default function runTask(task: Task): object {
   let reply: TaskReply
   try {
+    if (task.op === 'hash-file') return { ok: fileSha256(task.path) }
     if (task.op === 'encode') reply = { ok: runEncodeJob(task.job) }
     else reply = { ok: runDecodeJob(task.op === 'decode' ? task.job : readJobSections(task.job, task.from)) }
   } catch (error) {

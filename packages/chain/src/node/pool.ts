@@ -5,12 +5,13 @@ import { runDecodeJob, type DecodeJob } from '../decode-job.js'
 import type { SectionSpan } from '@qchain/format'
 import { ChainError } from '../errors.js'
 import { runEncodeJob, type EncodedJob, type EncodeJob } from './encode-job.js'
+import { fileSha256 } from './file-hash.js'
 import { readJobSections, type ContainerFileRef } from './file-job.js'
 import { transferList } from './transfer.js'
 import { receiveError, type SentError } from './worker-errors.js'
 
-export type Task = { op: 'decode'; job: DecodeJob } | { op: 'decode-file'; job: DecodeJob<SectionSpan>; from: ContainerFileRef } | { op: 'encode'; job: EncodeJob }
-type TaskOutput = Uint8Array[] | EncodedJob
+export type Task = { op: 'decode'; job: DecodeJob } | { op: 'decode-file'; job: DecodeJob<SectionSpan>; from: ContainerFileRef } | { op: 'encode'; job: EncodeJob } | { op: 'hash-file'; path: string }
+type TaskOutput = Uint8Array[] | EncodedJob | string
 export type TaskReply = { ok: TaskOutput; failed?: undefined } | { ok?: undefined; failed: SentError }
 
 /** Runs codec jobs on worker threads, or inline on the calling thread when there is one worker. */
@@ -27,6 +28,8 @@ export interface CodecPool {
    * thread neither reads nor checks them. The file must stay open until the promise settles.
    */
   decodeFile(job: DecodeJob<SectionSpan>, from: ContainerFileRef): Promise<Uint8Array[]>
+  /** SHA-256 of a file, read and hashed on a pool thread (the caller's own, inline). */
+  hashFile(path: string): Promise<string>
   close(): Promise<void>
 }
 
@@ -41,13 +44,14 @@ export function createCodecPool(workers: number = availableParallelism()): Codec
       encode: async (job) => (await nextTurn(), runEncodeJob(job)),
       decode: async (job) => (await nextTurn(), runDecodeJob(job)),
       decodeFile: async (job, from) => (await nextTurn(), runDecodeJob(readJobSections(job, from))),
+      hashFile: async (path) => (await nextTurn(), fileSha256(path)),
       close: async () => {},
     }
   }
   // minThreads = maxThreads: every worker starts now (loading the codecs while the caller reads) and stays.
   const piscina = new Piscina<Task, TaskReply>({ ...workerModule(), minThreads: workers, maxThreads: workers })
   const run = async (task: Task): Promise<TaskOutput> => {
-    const reply = await piscina.run(task, { transferList: transferList(task.job) })
+    const reply = await piscina.run(task, { transferList: transferList(task) })
     if (reply.failed) throw receiveError(reply.failed)
     return reply.ok as TaskOutput
   }
@@ -57,6 +61,7 @@ export function createCodecPool(workers: number = availableParallelism()): Codec
     encode: async (job) => (job.kind === 'plain' && job.bytes.length < INLINE_BYTES ? runEncodeJob(job) : ((await run({ op: 'encode', job })) as EncodedJob)),
     decode: async (job) => (isSmall(job) ? runDecodeJob(job) : ((await run({ op: 'decode', job: ownSections(job) })) as Uint8Array[])),
     decodeFile: async (job, from) => (isSmall(job) ? runDecodeJob(readJobSections(job, from)) : ((await run({ op: 'decode-file', job, from })) as Uint8Array[])),
+    hashFile: async (path) => (await run({ op: 'hash-file', path })) as string,
     close: () => piscina.destroy(),
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { open, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fg from 'fast-glob'
 import { createContainerWriter } from '@qchain/format/node'
@@ -70,9 +70,13 @@ async function addLevel(writer: ContainerWriter, pool: CodecPool, source: LevelS
   for (const name of (await fg('*', { cwd: source.dir, onlyFiles: true })).sort()) {
     if (!weightFiles.has(name)) await writer.addFile(level, name, new Uint8Array(await readFile(join(source.dir, name))))
   }
-  for (const [fileName, file] of source.folder.files) {
+  // Files are hashed on the pool while their tensors are coded; their entries follow, in order, once hashed.
+  const files: { name: string; size: number; header: number; sha256: Promise<string> }[] = []
+  for (const [name, file] of source.folder.files) {
     const header = await writer.addSection(file.header.bytes, { role: 'header', level })
-    writer.addRebuiltFile(level, { name: fileName, size: file.source.size, sha256: await fileSha256(join(source.dir, fileName)), sections: [header] })
+    const sha256 = pool.hashFile(join(source.dir, name))
+    sha256.catch(() => {}) // awaited below; a failure must not count as unhandled meanwhile
+    files.push({ name, size: file.source.size, header, sha256 })
   }
   const matrices = matrixPrefixes(source, parent)
   const partOf = new Map<string, { prefix: string; part: MatrixPart }>()
@@ -91,6 +95,7 @@ async function addLevel(writer: ContainerWriter, pool: CodecPool, source: LevelS
     }
   }
   await queue.drain()
+  for (const { name, size, header, sha256 } of files) writer.addRebuiltFile(level, { name, size, sha256: await sha256, sections: [header] })
 }
 
 /** A level's matrices: its quantized ones, or for a 16-bit level the ones its parent quantized. */
@@ -162,22 +167,3 @@ async function queuePlainTensor(writer: ContainerWriter, pool: CodecPool, queue:
     })
   }
 }
-
-/** Hashes a file through one reused buffer: a stream's fresh chunk per read would churn the heap by the file's size. */
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  const handle = await open(path, 'r')
-  try {
-    const buffer = new Uint8Array(HASH_READ_BYTES)
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
-      if (bytesRead === 0) break
-      hash.update(buffer.subarray(0, bytesRead))
-    }
-  } finally {
-    await handle.close()
-  }
-  return hash.digest('hex')
-}
-
-const HASH_READ_BYTES = 4 * 1024 * 1024
