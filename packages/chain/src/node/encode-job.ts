@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { ChainError } from '../errors.js'
 import { encodeMatrix, matrixPartBytes } from '../matrix-codecs.js'
 import { encodePlain } from '../plain-codecs.js'
-import { matrixValue, type RawMatrix } from './matrix-source.js'
+import { matrixValue, readParts, type FileRange, type RawMatrix } from './matrix-source.js'
 
 /** One tensor's or matrix's encode, self-contained so it can run in a worker. */
 export type EncodeJob =
@@ -10,9 +10,9 @@ export type EncodeJob =
   | {
       kind: 'matrix'
       prefix: string
-      /** The matrix's stored parts: unpacked here, checked against their packing, and hashed. */
-      matrix: RawMatrix & { level: string; dir: string }
-      parent?: RawMatrix & { level: string; dir: string }
+      /** The matrix's stored parts (read here when given as file ranges): unpacked here, checked against their packing, and hashed. */
+      matrix: RawMatrix<Uint8Array | FileRange> & { level: string; dir: string }
+      parent?: RawMatrix<Uint8Array | FileRange> & { level: string; dir: string }
     }
 
 export interface EncodedJob {
@@ -32,7 +32,9 @@ export function runEncodeJob(job: EncodeJob): EncodedJob {
     const plain = encodePlain(job.bytes, job.dtype)
     return { codec: plain.codec, sections: [{ role: 'payload', bytes: plain.bytes }], sha256: [], rows: 0, cols: 0 }
   }
-  const { matrix, parent, prefix } = job
+  const { prefix } = job
+  const matrix = readParts(job.matrix)
+  const parent = job.parent && readParts(job.parent)
   const value = matrixValue(matrix, { file: matrix.dir, level: matrix.level, tensor: prefix })
   const parentValue = parent && matrixValue(parent, { file: parent.dir, level: parent.level, tensor: prefix })
   const encoded = encodeMatrix(value, parentValue, { level: matrix.level, tensor: prefix })

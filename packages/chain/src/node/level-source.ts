@@ -1,9 +1,10 @@
 import type { QuantizedCheckpoint } from '@qchain/quantize'
 import { isQchainError } from '@qchain/errors'
+import type { SafetensorsFile } from '@qchain/safetensors'
 import { openSafetensorsFolder, type SafetensorsFolder } from '@qchain/safetensors/node'
 import { ChainError } from '../errors.js'
 import { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from '../matrix.js'
-import { matrixValue, type RawMatrix } from './matrix-source.js'
+import { matrixValue, type FileRange, type RawMatrix, type StoredPart } from './matrix-source.js'
 
 /** One level's checkpoint folder, opened for encoding: its tensors, and its matrices as values. */
 export interface LevelSource {
@@ -19,6 +20,8 @@ export interface LevelSource {
   parts(prefix: string): readonly MatrixPart[]
   /** A matrix's stored tensors, read but not unpacked (what an encode job takes). */
   read(prefix: string): Promise<RawMatrix>
+  /** Where a matrix's stored tensors lie in their open files, for a job's thread to read; undefined where a file has no descriptor. */
+  locate(prefix: string): RawMatrix<FileRange> | undefined
   /** A matrix as values: GPTQ codes unpacked, 16-bit weights and int8 codes as typed arrays. */
   value(prefix: string): Promise<MatrixValue>
   close(): Promise<void>
@@ -43,18 +46,33 @@ export async function openLevelSource(name: string, dir: string): Promise<LevelS
   return levelSource({ name, dir, kind: 'half', folder, prefixes: [], parts: ['weight'] }, () => folder.close())
 }
 
-function levelSource(level: Omit<LevelSource, 'parts' | 'read' | 'value' | 'close'> & { parts: readonly MatrixPart[] }, close: () => Promise<void>): LevelSource {
+function levelSource(level: Omit<LevelSource, 'parts' | 'read' | 'locate' | 'value' | 'close'> & { parts: readonly MatrixPart[] }, close: () => Promise<void>): LevelSource {
   const { name, dir, kind, folder, gptq } = level
+  const tensorOf = (prefix: string, part: MatrixPart) => {
+    const tensor = `${prefix}.${part}`
+    const found = folder.tensors.get(tensor)
+    if (!found) throw new ChainError('unsupported', 'the matrix lacks this tensor', { file: dir, level: name, tensor })
+    return { tensor, found }
+  }
   const read = async (prefix: string): Promise<RawMatrix> => {
     const parts = await Promise.all(
       level.parts.map(async (part) => {
-        const tensor = `${prefix}.${part}`
-        const found = folder.tensors.get(tensor)
-        if (!found) throw new ChainError('unsupported', 'the matrix lacks this tensor', { file: dir, level: name, tensor })
+        const { tensor, found } = tensorOf(prefix, part)
         return { part, bytes: await folder.read(tensor), dtype: found.info.dtype, shape: found.info.shape }
       }),
     )
     return { kind, parts, ...(gptq && { gptq }) }
   }
-  return { ...level, parts: () => level.parts, read, value: async (prefix) => matrixValue(await read(prefix), { file: dir, level: name, tensor: prefix }), close }
+  const locate = (prefix: string): RawMatrix<FileRange> | undefined => {
+    const parts: StoredPart<FileRange>[] = []
+    for (const part of level.parts) {
+      const { found } = tensorOf(prefix, part)
+      const file = folder.files.get(found.fileName) as SafetensorsFile
+      if (file.source.fd === undefined) return undefined
+      const { begin, end, dtype, shape } = found.info
+      parts.push({ part, bytes: { fd: file.source.fd, file: file.source.name, offset: file.header.dataStart + begin, length: end - begin }, dtype, shape })
+    }
+    return { kind, parts, ...(gptq && { gptq }) }
+  }
+  return { ...level, parts: () => level.parts, read, locate, value: async (prefix) => matrixValue(await read(prefix), { file: dir, level: name, tensor: prefix }), close }
 }

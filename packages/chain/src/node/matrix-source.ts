@@ -1,25 +1,41 @@
 import { unpackGptqLayer, type CheckpointFormat } from '@qchain/gptq/pack'
+import { readRangeSync } from '@qchain/format/section-file'
 import { typedView } from '@qchain/tensor'
 import { ChainError } from '../errors.js'
 import type { MatrixPart, MatrixValue } from '../matrix.js'
 
-/** One stored tensor of a matrix, as the checkpoint holds it. */
-export interface StoredPart {
+/** Where a stored tensor's bytes lie in an open local file, for a thread that reads them itself. */
+export interface FileRange {
+  fd: number
+  file: string
+  offset: number
+  length: number
+}
+
+/** One stored tensor of a matrix, as the checkpoint holds it: its bytes, or (B = FileRange) where they lie. */
+export interface StoredPart<B = Uint8Array> {
   part: MatrixPart
-  bytes: Uint8Array
+  bytes: B
   dtype: string
   shape: readonly number[]
 }
 
 /**
- * A matrix of a level as read from its checkpoint, before any unpacking: cheap to read on the
- * main thread, turned into a value (GPTQ codes unpacked) by matrixValue wherever the job runs.
+ * A matrix of a level as its checkpoint stores it, before any unpacking: read on the main
+ * thread or located for the job's thread to read, turned into a value (GPTQ codes unpacked) by
+ * matrixValue wherever the job runs.
  */
-export interface RawMatrix {
+export interface RawMatrix<B = Uint8Array> {
   kind: 'half' | 'gptq' | 'int8'
   /** In the level's part order: weight; qweight, qzeros, scales, g_idx; or weight, SCB. */
-  parts: StoredPart[]
+  parts: StoredPart<B>[]
   gptq?: { bits: number; format: CheckpointFormat }
+}
+
+/** The matrix with every part's bytes in memory: parts given as file ranges are read here. */
+export function readParts<T extends RawMatrix<Uint8Array | FileRange>>(raw: T): Omit<T, 'parts'> & RawMatrix {
+  const parts = raw.parts.map((part) => (part.bytes instanceof Uint8Array ? (part as StoredPart) : { ...part, bytes: readRangeSync(part.bytes.fd, part.bytes.file, part.bytes.offset, part.bytes.length) }))
+  return { ...raw, parts }
 }
 
 export function matrixValue(raw: RawMatrix, where: { file: string; level: string; tensor: string }): MatrixValue {

@@ -11,7 +11,7 @@ import { PLAIN_SLICE_BYTES, plainSlices } from '../plain-codecs.js'
 import { orderLevels, type ChainLevel } from '../topology.js'
 import { sha256, type EncodedJob } from './encode-job.js'
 import { openLevelSource, type LevelSource } from './level-source.js'
-import { matrixValue } from './matrix-source.js'
+import { matrixValue, type RawMatrix } from './matrix-source.js'
 import { OrderedQueue } from './ordered.js'
 import { borrowPool, type CodecPool, type PoolOptions } from './pool.js'
 
@@ -106,13 +106,15 @@ function matrixPrefixes(source: LevelSource, parent: LevelSource | undefined): r
 
 async function queueMatrix(writer: ContainerWriter, pool: CodecPool, queue: OrderedQueue<EncodedJob | undefined>, source: LevelSource, parent: LevelSource | undefined, prefix: string, onPair: WriteChainOptions['onPair']): Promise<void> {
   const level = source.name
-  // Only reads here: unpacking, packing checks, hashing and coding all happen in the job.
-  const matrix = { ...(await source.read(prefix)), level, dir: source.dir }
-  const parentMatrix = parent && { ...(await parent.read(prefix)), level: parent.name, dir: parent.dir }
+  // The job's thread reads the stored tensors where their files allow (this one only when onPair needs the values);
+  // unpacking, packing checks, hashing and coding all happen in the job.
+  const stored = async (from: LevelSource) => (onPair ? undefined : from.locate(prefix)) ?? from.read(prefix)
+  const matrix = { ...(await stored(source)), level, dir: source.dir }
+  const parentMatrix = parent && { ...(await stored(parent)), level: parent.name, dir: parent.dir }
   if (parent && parentMatrix && onPair) {
-    // Before the bytes move to a worker.
-    const child = matrixValue(matrix, { file: source.dir, level, tensor: prefix })
-    onPair({ level, parent: parent.name, prefix, child, parentValue: matrixValue(parentMatrix, { file: parent.dir, level: parent.name, tensor: prefix }) })
+    // Read above, and used before the bytes move to a worker.
+    const child = matrixValue(matrix as RawMatrix, { file: source.dir, level, tensor: prefix })
+    onPair({ level, parent: parent.name, prefix, child, parentValue: matrixValue(parentMatrix as RawMatrix, { file: parent.dir, level: parent.name, tensor: prefix }) })
   }
   const parts = matrix.parts.map(({ part }) => ({ part, name: `${prefix}.${part}`, found: source.folder.tensors.get(`${prefix}.${part}`) as FolderTensor }))
   const given = parent ? parent.parts(prefix).map((part) => `${prefix}.${part}`) : []

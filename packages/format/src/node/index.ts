@@ -1,3 +1,3 @@
 export { createContainerWriter, type ContainerFileWriter } from './file-writer.js'
 export { openContainerFile, type ContainerFile } from './open-file.js'
-export { readSpansSync } from './section-file.js'
+export { readRangeSync, readSpansSync } from './section-file.js'

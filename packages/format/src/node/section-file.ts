@@ -19,7 +19,7 @@ export function readSpansSync(fd: number, file: string, spans: readonly SectionS
   for (const run of neighbourRuns(spans)) {
     const first = run[0] as SectionSpan
     const last = run[run.length - 1] as SectionSpan
-    const buffer = readExactly(fd, file, first.offset, last.offset + last.length - first.offset)
+    const buffer = readRangeSync(fd, file, first.offset, last.offset + last.length - first.offset)
     for (const span of run) {
       const part = buffer.subarray(span.offset - first.offset, span.offset - first.offset + span.length)
       if (xxh32(part) !== span.xxh32) throw new FormatError('section-checksum', `section ${span.id} is damaged: checksum mismatch`, { file, field: `section ${span.id}` })
@@ -44,7 +44,8 @@ function neighbourRuns(spans: readonly SectionSpan[]): SectionSpan[][] {
   return runs
 }
 
-function readExactly(fd: number, file: string, position: number, length: number): Uint8Array {
+/** `length` bytes at `position` of an open file, by positioned reads; a file that ends first is `truncated`. */
+export function readRangeSync(fd: number, file: string, position: number, length: number): Uint8Array {
   const buffer = new Uint8Array(length)
   let done = 0
   while (done < length) {
