@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto'
 import { mkdir, open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { stageFolder } from '@qchain/quantize/staged-folder'
-import { writeAll } from '@qchain/safetensors/node'
 import { ChainError } from '../errors.js'
 import type { ChainReader } from '../read-chain.js'
 import { borrowPool, type PoolOptions } from './pool.js'
 import { createRebuilder } from './rebuild.js'
+import { writeBehind } from './write-behind.js'
 
 /** `workers` threads decode tensors (default: the cores available); the files are the same for any count. */
 export interface ExtractOptions extends PoolOptions {
@@ -36,10 +36,12 @@ export async function extractLevel(reader: ChainReader, level: string, outDir: s
       const handle = await open(path, 'wx')
       const hash = createHash('sha256')
       try {
-        await rebuilder.rebuildFile(level, file.name, async (chunk) => {
+        const out = writeBehind(handle)
+        await rebuilder.rebuildFile(level, file.name, (chunk) => {
           hash.update(chunk)
-          await writeAll(handle, chunk)
+          return out.write(chunk)
         })
+        await out.flush()
         await handle.sync()
       } finally {
         await handle.close()
