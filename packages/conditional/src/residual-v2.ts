@@ -36,8 +36,14 @@ interface Body {
  */
 export function writeResidualsV2(rows: number, cols: number, predict: RowPredictor, values: RowValues, raw: Uint16Array | Uint8Array, out: ByteWriter, childBits: number, choice: CoderChoice): ResidualParts {
   const first = firstPass(rows, cols, predict, values, raw)
+  if (choice === 'static' || (choice === 'auto' && rows * cols > ADAPTIVE_MAX_ELEMENTS)) {
+    // Nothing to compare: the body goes straight into `out`, not through a buffer of its own.
+    out.byte(Coder.Static)
+    const parts = writeStaticBody(rows, cols, first, out, childBits)
+    return { ...parts, framing: parts.framing + 1 }
+  }
   let best = choice === 'adaptive' ? adaptiveBody(first) : staticBody(rows, cols, first, childBits)
-  if (choice === 'auto' && rows * cols <= ADAPTIVE_MAX_ELEMENTS) {
+  if (choice === 'auto') {
     const adaptive = adaptiveBody(first)
     if (adaptive.bytes.length <= best.bytes.length * (1 - ADAPTIVE_MIN_SAVING)) best = adaptive
   }
