@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isQchainError } from '@qchain/errors'
 import { fixturePath, hasFixture } from '@qchain/fixtures'
+import { encodeSymbols } from '@qchain/huffman'
 import { openContainerFile } from '@qchain/format/node'
 import { chainReader, runDecodeJob, type DecodeJob } from '../src/index.js'
 import { createCodecPool, extractLevel, verifyChain, writeChain, type ChainLevelInput } from '../src/node/index.js'
@@ -24,6 +25,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
+
+/** What decoding the job on this thread throws. */
+function inlineError(job: DecodeJob): unknown {
+  try {
+    runDecodeJob(job)
+  } catch (error) {
+    return error
+  }
+  throw new Error('the job decoded inline')
+}
 
 describe.skipIf(!hasFixture('babyllama-105-fp16'))('the worker count never changes the bytes', () => {
   it('writes the same container with 1 and 2 workers, and extracts the same files from it', async () => {
@@ -63,18 +74,35 @@ describe.skipIf(!hasFixture('babyllama-105-fp16'))('the worker count never chang
         // A view into a larger buffer, as sections read from a container are; large enough to go to a worker.
         const file = new Uint8Array(256 * 1024).fill(7)
         const job: DecodeJob = { kind: 'plain', level: '16', codec, sections: [file.subarray(8, 8 + 128 * 1024)], sliceBytes: 128 * 1024, output: { tensor: 'embed.weight', byteLength: 128 * 1024 } }
-        const inline = (() => {
-          try {
-            runDecodeJob(job)
-          } catch (error) {
-            return error
-          }
-        })()
+        const inline = inlineError(job)
         const pooled = await pool.decode(job).catch((error: unknown) => error)
         expect(isQchainError(inline)).toBe(true)
         expect(isQchainError(pooled) && [pooled.code, pooled.category, pooled.message]).toEqual(isQchainError(inline) && [inline.code, inline.category, inline.message])
         expect(file.byteLength, 'the caller keeps its bytes').toBe(256 * 1024)
       }
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('small jobs sent to a worker together each get their own bytes or their own error', async () => {
+    const pool = createCodecPool(2)
+    try {
+      const jobs = Array.from({ length: 6 }, (_, i): DecodeJob => {
+        const bytes = new Uint8Array(80 * 1024).map((_, j) => (j * (i + 3)) >>> 4)
+        const codec = i === 2 ? 'no-such-codec' : 'plain-bytes'
+        return { kind: 'plain', level: '16', codec, sections: [encodeSymbols(bytes)], sliceBytes: bytes.length, output: { tensor: `t${i}`, byteLength: bytes.length } }
+      })
+      // 80 KiB each: above the inline limit, under a batch's, so they share round trips.
+      expect(jobs.map((job) => pool.cost(job)).every((cost) => cost > 0 && cost < 1)).toBe(true)
+      const results = await Promise.allSettled(jobs.map((job) => pool.decode(job)))
+      results.forEach((result, i) => {
+        if (i === 2) {
+          const inline = inlineError(jobs[i] as DecodeJob)
+          expect(result.status === 'rejected' && isQchainError(result.reason) && [result.reason.code, result.reason.message]).toEqual(isQchainError(inline) && [inline.code, inline.message])
+        }
+        else expect(result.status === 'fulfilled' && Buffer.compare(result.value[0] as Uint8Array, runDecodeJob(jobs[i] as DecodeJob)[0] as Uint8Array)).toBe(0)
+      })
     } finally {
       await pool.close()
     }

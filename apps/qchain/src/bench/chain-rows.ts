@@ -108,8 +108,8 @@ async function roundTrip(path: string, levels: readonly ChainLevelInput[]): Prom
  * then closing it: the fixed cost inside every encode row and every command run with workers.
  */
 export async function poolStartRow(workers: number, runs: number): Promise<Measurement> {
-  // Tensors under 64 KiB are decoded inline; this one must reach a worker.
-  const bytes = Uint8Array.from({ length: 128 * 1024 }, (_, i) => Math.imul(i, 2654435761) >>> 24)
+  // Tensors under 64 KiB are decoded inline and jobs under 256 KiB share a batch: this one must reach a worker of its own.
+  const bytes = Uint8Array.from({ length: 512 * 1024 }, (_, i) => Math.imul(i, 2654435761) >>> 24)
   const probe: DecodeJob = { kind: 'plain', level: 'pool', codec: 'plain-bytes', sections: [encodeSymbols(bytes)], sliceBytes: bytes.length, output: { tensor: 'probe', byteLength: bytes.length } }
   const { timing } = await timeMedian(runs, async () => {
     const pool = createCodecPool(workers)

@@ -1,4 +1,4 @@
-import { jobKey, jobOutputs, outputsOf, type JobOutput } from '../decode-job.js'
+import { jobKey, jobOutputs, outputsOf, type DecodeJob, type JobOutput } from '../decode-job.js'
 import type { ChainReader, ChunkSink } from '../read-chain.js'
 import { nameDamage } from './file-job.js'
 import { OrderedQueue } from './ordered.js'
@@ -10,7 +10,7 @@ export interface Rebuilder {
 }
 
 /** A planned job: the tensors it gives back, and its decode under way. */
-type Started = { outputs: JobOutput[]; tensors: Promise<Map<string, Uint8Array>> }
+type Started = { job: DecodeJob<unknown>; outputs: JobOutput[]; tensors: Promise<Map<string, Uint8Array>> }
 
 export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder {
   if (pool.workers === 1) return { rebuildFile: (level, name, sink) => reader.rebuildFile(level, name, sink) }
@@ -20,7 +20,7 @@ export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder
   const start = async (level: string, tensor: string): Promise<Started> => {
     if (fd === undefined) {
       const { job } = await reader.planJob(level, tensor)
-      return { outputs: outputsOf(job), tensors: pool.decode(job).then((bytes) => jobOutputs(job, bytes)) }
+      return { job, outputs: outputsOf(job), tensors: pool.decode(job).then((bytes) => jobOutputs(job, bytes)) }
     }
     const { job } = await reader.planSpans(level, tensor)
     const tensors = pool.decodeFile(job, { fd, file }).then(
@@ -29,7 +29,7 @@ export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder
         throw nameDamage(container, job, error)
       },
     )
-    return { outputs: outputsOf(job), tensors }
+    return { job, outputs: outputsOf(job), tensors }
   }
   return {
     async rebuildFile(level, name, sink) {
@@ -44,11 +44,12 @@ export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder
       for (const tensor of layout.tensors) {
         const key = jobKey(container.tensor(level, tensor))
         let pending = jobs.get(key)
-        const cost = pending ? 0 : 1
+        let cost = 0
         if (!pending) {
-          const { outputs, tensors } = await start(level, tensor)
+          const { outputs, tensors, job } = await start(level, tensor)
           pending = { tensors, left: outputs.filter((output) => inFile.has(output.tensor)).length }
           jobs.set(key, pending)
+          cost = pool.cost(job)
         }
         const job = pending
         await queue.push(

@@ -9,7 +9,7 @@ import type { FolderTensor } from '@qchain/safetensors/node'
 import type { MatrixPart, MatrixValue } from '../matrix.js'
 import { PLAIN_SLICE_BYTES, plainSlices } from '../plain-codecs.js'
 import { orderLevels, type ChainLevel } from '../topology.js'
-import { sha256, type EncodedJob } from './encode-job.js'
+import { sha256, type EncodedJob, type EncodeJob } from './encode-job.js'
 import { openLevelSource, type LevelSource } from './level-source.js'
 import { matrixValue, type RawMatrix } from './matrix-source.js'
 import { OrderedQueue } from './ordered.js'
@@ -118,7 +118,9 @@ async function queueMatrix(writer: ContainerWriter, pool: CodecPool, queue: Orde
   }
   const parts = matrix.parts.map(({ part }) => ({ part, name: `${prefix}.${part}`, found: source.folder.tensors.get(`${prefix}.${part}`) as FolderTensor }))
   const given = parent ? parent.parts(prefix).map((part) => `${prefix}.${part}`) : []
-  await queue.push(pool.encode({ kind: 'matrix', prefix, matrix, ...(parentMatrix && { parent: parentMatrix }) }), async (encoded) => {
+  const job: EncodeJob = { kind: 'matrix', prefix, matrix, ...(parentMatrix && { parent: parentMatrix }) }
+  const cost = pool.cost(job)
+  await queue.push(pool.encode(job), async (encoded) => {
     const { codec, sections: payloads, sha256: digests, rows, cols } = encoded as EncodedJob
     const sections: number[] = []
     for (const { role, bytes } of payloads) sections.push(await writer.addSection(bytes, { role, level }))
@@ -135,7 +137,7 @@ async function queueMatrix(writer: ContainerWriter, pool: CodecPool, queue: Orde
         sha256: digests[index] as string,
       })
     }
-  })
+  }, cost)
 }
 
 /**
