@@ -10,12 +10,11 @@ import { checkIndex } from './index-check.js'
 import { fileSchema, indexSchema, LEVEL_NAME, ROLE, tensorSchema, type ContainerIndex, type FileEntry, type LevelEntry, type SectionEntry, type TensorEntry } from './index-schema.js'
 import { alignUp, FOOTER_BYTES, HEADER_BYTES, MAX_INDEX_BYTES, MAX_SECTIONS } from './layout.js'
 import { sha256Hex } from './sha256.js'
+import { WriteBehind, type PositionedSink } from './write-behind.js'
 import { xxh32 } from './xxhash32.js'
 
 /** Where the bytes go: a file, or memory. Writes never overlap and may run concurrently. */
-export interface ContainerSink {
-  write(position: number, bytes: Uint8Array): Promise<void>
-}
+export type ContainerSink = PositionedSink
 
 export interface LevelSpec {
   name: string
@@ -64,9 +63,6 @@ export interface FinishedContainer {
   size: number
 }
 
-/** Bytes handed to the sink but not yet written that addSection lets its caller go on with. */
-const WRITE_BEHIND_BYTES = 64 * 1024 * 1024
-
 /**
  * The writing logic shared by the file and memory writers: sections are placed at once at
  * the next aligned offset, only the index stays in memory, and finish() checks the index
@@ -81,7 +77,7 @@ export function createBuilder(sink: ContainerSink, file: string, options: Writer
   let failure: unknown
   let closed = false
   let next = HEADER_BYTES
-  let unwritten = 0
+  const behind = new WriteBehind(sink)
 
   const track = <T>(task: Promise<T>): Promise<T> => {
     pending.add(task)
@@ -109,20 +105,11 @@ export function createBuilder(sink: ContainerSink, file: string, options: Writer
     const offset = next
     sections.push({ offset, length: bytes.length, xxh32: xxh32(bytes), role: meta.role, level: meta.level })
     next = alignUp(offset + bytes.length)
-    unwritten += bytes.length
-    track(sink.write(offset, bytes)).then(
-      () => (unwritten -= bytes.length),
-      () => {},
-    )
-    return roomToWrite().then(() => id)
-  }
-  /** Resolves once the sink holds at most WRITE_BEHIND_BYTES not yet written; rejects after a failed write. */
-  const roomToWrite = async (): Promise<void> => {
-    while (unwritten > WRITE_BEHIND_BYTES && failure === undefined && pending.size > 0) await Promise.race(pending)
-    if (failure !== undefined) throw failure
+    return behind.write(offset, bytes).then(() => id)
   }
 
-  track(sink.write(0, encodeFileHeader()))
+  // A failed header write is kept by `behind` and thrown by finish().
+  behind.write(0, encodeFileHeader()).catch(() => {})
   return {
     addSection(bytes, meta) {
       try {
@@ -168,6 +155,7 @@ export function createBuilder(sink: ContainerSink, file: string, options: Writer
       closed = true
       await Promise.allSettled([...pending])
       if (failure !== undefined) throw failure
+      await behind.flush()
       const index: ContainerIndex = { levels: [...levels.values()], sections, metadata }
       try {
         checkIndex(index, next, file)

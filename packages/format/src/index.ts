@@ -17,3 +17,4 @@ export {
   type WriterOptions,
 } from './builder.js'
 export { createMemoryWriter } from './memory-writer.js'
+export { WRITE_BEHIND_BYTES, WriteBehind, type PositionedSink } from './write-behind.js'

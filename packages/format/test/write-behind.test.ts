@@ -1,5 +1,10 @@
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { writeAllAt } from '@qchain/safetensors/node'
 import { createBuilder, type ContainerSink } from '../src/builder.js'
+import { WriteBehind } from '../src/write-behind.js'
 
 /** A sink whose writes finish only when the test says so. */
 function heldSink() {
@@ -44,5 +49,29 @@ describe('sections are written behind the caller', () => {
     await expect(writer.addSection(new Uint8Array(1), meta), 'a later call').rejects.toThrow('disk full')
     for (const write of waiting) write.resolve()
     await expect(writer.finish()).rejects.toThrow('disk full')
+  })
+})
+
+describe('WriteBehind on a file', () => {
+  it('lands every chunk at its position, however the writes finish', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qchain-write-behind-'))
+    try {
+      const chunks = [3, 40 * MiB, 1, 30 * MiB, 5 * MiB + 7].map((length, i) => new Uint8Array(length).fill(i + 1))
+      const handle = await open(join(dir, 'out.bin'), 'w')
+      try {
+        const out = new WriteBehind({ write: (position, bytes) => writeAllAt(handle, bytes, position) })
+        let position = 0
+        for (const chunk of chunks) {
+          await out.write(position, chunk)
+          position += chunk.length
+        }
+        await out.flush()
+      } finally {
+        await handle.close()
+      }
+      expect(Buffer.compare(await readFile(join(dir, 'out.bin')), Buffer.concat(chunks))).toBe(0)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

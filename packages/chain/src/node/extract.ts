@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import { mkdir, open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { WriteBehind } from '@qchain/format'
 import { stageFolder } from '@qchain/quantize/staged-folder'
+import { writeAllAt } from '@qchain/safetensors/node'
 import { ChainError } from '../errors.js'
 import type { ChainReader } from '../read-chain.js'
 import { borrowPool, type PoolOptions } from './pool.js'
 import { createRebuilder } from './rebuild.js'
-import { writeBehind } from './write-behind.js'
 
 /** `workers` threads decode tensors (default: the cores available); the files are the same for any count. */
 export interface ExtractOptions extends PoolOptions {
@@ -36,10 +37,12 @@ export async function extractLevel(reader: ChainReader, level: string, outDir: s
       const handle = await open(path, 'wx')
       const hash = createHash('sha256')
       try {
-        const out = writeBehind(handle)
+        const out = new WriteBehind({ write: (position, bytes) => writeAllAt(handle, bytes, position) })
+        let position = 0
         await rebuilder.rebuildFile(level, file.name, (chunk) => {
           hash.update(chunk)
-          return out.write(chunk)
+          position += chunk.length
+          return out.write(position - chunk.length, chunk)
         })
         await out.flush()
         await handle.sync()

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { writeAllAt } from '@qchain/safetensors/node'
 import { createBuilder, type ContainerWriter, type FinishedContainer, type WriterOptions } from '../builder.js'
 
 export interface ContainerFileWriter extends ContainerWriter {
@@ -25,15 +26,8 @@ export async function createContainerWriter(path: string, options: WriterOptions
   let builder: ReturnType<typeof createBuilder>
   try {
     builder = createBuilder(
-      {
-        // Positioned writes: sections land at their reserved offsets even when calls overlap.
-        async write(position, bytes) {
-          for (let done = 0; done < bytes.length;) {
-            const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done)
-            done += bytesWritten
-          }
-        },
-      },
+      // Positioned writes: sections land at their reserved offsets even when calls overlap.
+      { write: (position, bytes) => writeAllAt(handle, bytes, position) },
       path,
       options,
     )

@@ -39,3 +39,8 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<v
     done += bytesWritten
   }
 }
+
+/** writeAll at a file position: positioned writes, so calls for different ranges may overlap. */
+export async function writeAllAt(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten
+}

@@ -1,5 +1,5 @@
 export { openFileSource, type FileSource } from './file-source.js'
-export { syncFolder, writeAll, writeFileAtomically } from './atomic-write.js'
+export { syncFolder, writeAll, writeAllAt, writeFileAtomically } from './atomic-write.js'
 export { writeSafetensorsFile } from './write.js'
 export { openSafetensorsFolder, type FolderTensor, type SafetensorsFolder } from './folder.js'
 export { createFolderWriter, type FolderWriterOptions, type SafetensorsFolderWriter } from './folder-writer.js'
