@@ -1,3 +1,4 @@
+import { ConditionalError, type RowBand } from '@qchain/conditional'
 import type { CheckpointFormat } from '@qchain/gptq/pack'
 import type { TensorEntry } from '@qchain/format'
 import { ChainError } from './errors.js'
@@ -27,10 +28,12 @@ export interface DecodeStep<S = Uint8Array> {
  * Everything one decode needs, section bytes included, so it runs anywhere (inline or in a
  * worker): a plain tensor, or every part of one matrix of a level (decoded once for all).
  * With `S` = SectionSpan it says where the bytes lie instead, for a worker that reads them itself.
+ * A 16-bit matrix's job may be cut into bands of rows (`rows`, see row-bands.ts): its one output
+ * is then those rows' bytes.
  */
 export type DecodeJob<S = Uint8Array> =
   | { kind: 'plain'; level: string; codec: string; sections: S[]; sliceBytes: number; output: JobOutput }
-  | { kind: 'matrix'; level: string; steps: DecodeStep<S>[]; outputs: JobOutput[] }
+  | { kind: 'matrix'; level: string; steps: DecodeStep<S>[]; outputs: JobOutput[]; rows?: RowBand }
 
 /** Tensors that come from the same job share its key: the parts of one matrix. */
 export function jobKey(entry: TensorEntry): string {
@@ -53,17 +56,41 @@ export function runDecodeJob(job: DecodeJob): Uint8Array[] {
     const where = { level: job.level, tensor: job.output.tensor }
     return [decodePlain(job.codec, job.sections, job.output.byteLength, job.sliceBytes, where)]
   }
-  let value: MatrixValue | undefined
-  for (const step of job.steps) {
-    // The last step's 16-bit weights land in one buffer sized by the (already checked) parent.
-    const into = step.codec === 'half-given' && value ? new Uint16Array(value.value.rows * value.value.cols) : undefined
-    value = decodeMatrix(step.codec, step.sections, value, { rows: step.rows, cols: step.cols }, { level: step.level, tensor: step.tensor }, into)
-  }
-  const matrix = value as MatrixValue
+  const matrix = job.rows ? decodeBand(job.steps, job.rows) : decodeSteps(job.steps)
   return job.outputs.map((output) => {
     const where = { level: job.level, tensor: output.tensor }
     const bytes = matrixPartBytes(matrix, output.part as MatrixPart, output.gptq, where)
     if (bytes.length !== output.byteLength) throw new ChainError('corrupt', `rebuilt ${bytes.length} bytes, the index says ${output.byteLength}`, where)
     return bytes
   })
+}
+
+/** Decodes a matrix from the base up, or only the rows of `band`. */
+function decodeSteps(steps: readonly DecodeStep[], band?: RowBand): MatrixValue {
+  let value: MatrixValue | undefined
+  for (const step of steps) {
+    // The last step's 16-bit weights land in one buffer sized by the (already checked) parent.
+    const rows = band ? band.end - band.first : step.rows
+    const into = step.codec === 'half-given' && value ? new Uint16Array(rows * value.value.cols) : undefined
+    value = decodeMatrix(step.codec, step.sections, value, { rows: step.rows, cols: step.cols }, { level: step.level, tensor: step.tensor }, into, band)
+  }
+  return value as MatrixValue
+}
+
+/**
+ * A band of a 16-bit matrix's rows: decoded apart where every stream allows it, else (streams
+ * not cut in slabs there, which qchain's encoder does not write) cut from a whole decode.
+ */
+function decodeBand(steps: readonly DecodeStep[], band: RowBand): MatrixValue {
+  const last = steps[steps.length - 1] as DecodeStep
+  let matrix: MatrixValue
+  try {
+    matrix = decodeSteps(steps, band)
+  } catch (error) {
+    if (!(error instanceof ConditionalError && error.problem === 'unsupported-rows')) throw error
+    matrix = decodeSteps(steps)
+    if (matrix.kind === 'half') matrix = { kind: 'half', value: { ...matrix.value, bits: matrix.value.bits.subarray(band.first * last.cols, band.end * last.cols) } }
+  }
+  if (matrix.kind !== 'half') throw new ChainError('unsupported', 'only 16-bit matrices are decoded in bands of rows', { level: last.level, tensor: last.tensor })
+  return matrix
 }

@@ -1,7 +1,7 @@
-import { decode, decodeAlone, encode, encodeAlone, type HalfMatrix, type Parent, type QuantLevel } from '@qchain/conditional'
+import { decode, decodeAlone, decodeAloneRows, decodeRows, encode, encodeAlone, type HalfMatrix, type Parent, type QuantLevel, type RowBand } from '@qchain/conditional'
 import { packGptqLayer, type CheckpointFormat, type GptqPackedLayer } from '@qchain/gptq/pack'
 import { encodeSymbols } from '@qchain/huffman'
-import { decodeByteStream } from './byte-stream.js'
+import { decodeByteRange } from './byte-stream.js'
 import { ChainError } from './errors.js'
 import { GPTQ_PARTS, INT8_PARTS, type MatrixPart, type MatrixValue } from './matrix.js'
 
@@ -32,8 +32,10 @@ export function encodeMatrix(matrix: MatrixValue, parent: MatrixValue | undefine
 /**
  * The inverse of encodeMatrix; `rows` and `cols` come from the index, checked against the stream.
  * `into` (rows * cols) receives a 16-bit child coded given its parent, so the caller owns the buffer.
+ * With `band`, only those rows are decoded: the parent holds them alone, and so does the value
+ * returned (see RowBand); a stream that cannot be cut is refused with conditional's 'unsupported-rows'.
  */
-export function decodeMatrix(codec: string, sections: readonly Uint8Array[], parent: MatrixValue | undefined, shape: { rows: number; cols: number }, where: { level: string; tensor: string }, into?: Uint16Array): MatrixValue {
+export function decodeMatrix(codec: string, sections: readonly Uint8Array[], parent: MatrixValue | undefined, shape: { rows: number; cols: number }, where: { level: string; tensor: string }, into?: Uint16Array, band?: RowBand): MatrixValue {
   const [first, second] = sections
   if (!first) throw new ChainError('corrupt', `codec ${codec} needs a section`, where)
   // rows and cols come from the index: refuse impossible ones before anything is sized from them.
@@ -42,20 +44,22 @@ export function decodeMatrix(codec: string, sections: readonly Uint8Array[], par
   switch (codec) {
     case 'half-alone':
     case 'gptq-alone': {
-      const decoded = decodeAlone(first)
+      const decoded = band ? decodeAloneRows(first, band) : decodeAlone(first)
       value = 'format' in decoded ? { kind: 'half', value: decoded } : { kind: 'gptq', value: decoded }
       break
     }
     case 'half-given':
     case 'gptq-given': {
       if (!parent || parent.kind === 'half') throw new ChainError('corrupt', `codec ${codec} needs a quantized parent`, where)
-      const decoded = decode(first, parent.value as Parent, codec === 'half-given' ? into : undefined)
+      const output = codec === 'half-given' ? into : undefined
+      const decoded = band ? decodeRows(first, parent.value as Parent, band, output) : decode(first, parent.value as Parent, output)
       value = 'format' in decoded ? { kind: 'half', value: decoded as HalfMatrix } : { kind: 'gptq', value: decoded as QuantLevel }
       break
     }
     case 'int8-alone': {
       if (!second || second.length !== shape.rows * 4) throw new ChainError('corrupt', 'the SCB section does not hold one float32 per row', where)
-      const codes = decodeByteStream(first, shape.rows * shape.cols, where)
+      const { first: from, end } = band ?? { first: 0, end: shape.rows }
+      const codes = decodeByteRange(first, shape.rows * shape.cols, from * shape.cols, end * shape.cols, where)
       value = { kind: 'int8', value: { rows: shape.rows, cols: shape.cols, weight: new Int8Array(codes.buffer, codes.byteOffset, codes.length), scb: new Float32Array(Uint8Array.from(second).buffer) } }
       break
     }

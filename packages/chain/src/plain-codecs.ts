@@ -1,6 +1,6 @@
 import { decodeAlone, encodeAlone } from '@qchain/conditional'
 import { encodeSymbols } from '@qchain/huffman'
-import { decodeByteStream } from './byte-stream.js'
+import { decodeByteRange } from './byte-stream.js'
 import { ChainError } from './errors.js'
 
 /** Codecs for tensors stored on their own (embeddings, norms, biases, any non-quantized tensor). */
@@ -64,7 +64,7 @@ function decodeSlice(codec: string, section: Uint8Array, byteLength: number, whe
     if (!('format' in decoded)) throw new ChainError('corrupt', 'a plain 16-bit stream holds quantized codes', where)
     bytes = new Uint8Array(decoded.bits.buffer, decoded.bits.byteOffset, decoded.bits.byteLength)
   } else if (codec === 'plain-bytes') {
-    bytes = decodeByteStream(section, byteLength, where)
+    bytes = decodeByteRange(section, byteLength, 0, byteLength, where)
   } else {
     throw new ChainError('unsupported', `unknown tensor codec ${JSON.stringify(codec)}`, where)
   }

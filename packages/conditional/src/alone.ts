@@ -1,8 +1,8 @@
-import { ByteWriter, decodeSymbols, encodeSymbols, type SymbolArray } from '@qchain/huffman'
+import { ByteWriter, decodeSymbolRange, encodeSymbols, type SymbolArray } from '@qchain/huffman'
 import { ConditionalError } from './errors.js'
-import { checkLevel } from './parent.js'
+import { checkBand, checkLevel } from './parent.js'
 import { Reader } from './reader.js'
-import { isHalfMatrix, MAX_ELEMENTS, type HalfMatrix, type QuantLevel } from './types.js'
+import { isHalfMatrix, MAX_ELEMENTS, type HalfMatrix, type QuantLevel, type RowBand } from './types.js'
 
 /** 'Q', 'A': a tensor coded without a parent (base levels, biases, norms, embeddings). */
 const MAGIC_0 = 0x51
@@ -48,6 +48,18 @@ export function encodeAlone(tensor: HalfMatrix | QuantLevel): Uint8Array {
 }
 
 export function decodeAlone(bytes: Uint8Array): HalfMatrix | QuantLevel {
+  return readAlone(bytes)
+}
+
+/**
+ * Decodes rows band.first..band.end-1 of a tensor coded alone, reading only the Huffman blocks
+ * that hold them: the weights or codes of those rows (a GPTQ grid whole), as RowBand describes.
+ */
+export function decodeAloneRows(bytes: Uint8Array, band: RowBand): HalfMatrix | QuantLevel {
+  return readAlone(bytes, band)
+}
+
+function readAlone(bytes: Uint8Array, band?: RowBand): HalfMatrix | QuantLevel {
   const reader = new Reader(bytes)
   if (reader.byte('magic') !== MAGIC_0 || reader.byte('magic') !== MAGIC_1) throw new ConditionalError('bad-magic', 'not a qchain alone stream', { field: 'magic' })
   const version = reader.byte('version')
@@ -56,9 +68,12 @@ export function decodeAlone(bytes: Uint8Array): HalfMatrix | QuantLevel {
   const rows = reader.boundedVarint('rows', MAX_ELEMENTS, 'bad-header')
   const cols = reader.boundedVarint('cols', MAX_ELEMENTS, 'bad-header')
   if (rows < 1 || cols < 1 || rows * cols > MAX_ELEMENTS) throw new ConditionalError('bad-header', `shape [${rows}, ${cols}] is not supported`, { field: 'shape' })
+  if (band) checkBand(band, rows)
+  // the elements wanted: all, or the band's rows
+  const span = band ? { count: rows * cols, from: band.first * cols, to: band.end * cols } : whole(rows * cols)
   let tensor: HalfMatrix | QuantLevel
   if (kind === Kind.F16 || kind === Kind.Bf16) {
-    tensor = { rows, cols, format: kind === Kind.F16 ? 'f16' : 'bf16', bits: readPlanes(reader, rows * cols) }
+    tensor = { rows, cols, format: kind === Kind.F16 ? 'f16' : 'bf16', bits: readPlanes(reader, span) }
   } else if (kind === Kind.Codes) {
     const bits = reader.byte('bits')
     const groups = reader.boundedVarint('groups', cols, 'bad-header')
@@ -69,17 +84,17 @@ export function decodeAlone(bytes: Uint8Array): HalfMatrix | QuantLevel {
       size = reader.boundedVarint('group size', cols, 'bad-header')
       if (size < 1) throw new ConditionalError('bad-header', 'group size 0', { field: 'group size' })
     } else if (mode === GroupMode.Explicit) {
-      explicit = Int32Array.from(readStream(reader, cols, 2))
+      explicit = Int32Array.from(readStream(reader, whole(cols), 2))
     } else {
       throw new ConditionalError('bad-header', `unknown g_idx mode ${mode}`, { field: 'g_idx mode' })
     }
-    const codes = readStream(reader, rows * cols, 1) as Uint8Array
+    const codes = readStream(reader, span, 1) as Uint8Array
     // Only now has a stream backed the header's cols: a damaged header must not cost a huge g_idx.
     const gIdx = explicit ?? standardGroups(cols, size)
-    const scales = readPlanes(reader, groups * rows)
-    const zeros = readStream(reader, groups * rows, 2) as Uint16Array
+    const scales = readPlanes(reader, whole(groups * rows))
+    const zeros = readStream(reader, whole(groups * rows), 2) as Uint16Array
     tensor = { rows, cols, bits, codes, scales, zeros, gIdx }
-    checkLevel(tensor, 'bad-payload')
+    checkLevel(tensor, 'bad-payload', band)
   } else {
     throw new ConditionalError('bad-header', `unknown kind ${kind}`, { field: 'kind' })
   }
@@ -100,23 +115,27 @@ function writeStream(symbols: SymbolArray, out: ByteWriter): void {
   out.append(stream)
 }
 
+/** A stream's `count` symbols, of which symbols from..to-1 are wanted. */
+interface Span {
+  count: number
+  from: number
+  to: number
+}
+
+const whole = (count: number): Span => ({ count, from: 0, to: count })
+
 /**
- * A length-prefixed Huffman stream that must hold exactly `count` symbols of `width` bytes.
- * The decoder refuses any other count or width before it allocates, so a damaged header
- * allocates gigabytes only if the stream agrees with it.
+ * Symbols from..to-1 of a length-prefixed Huffman stream that must hold exactly `count`
+ * symbols of `width` bytes. The decoder refuses any other count or width before it allocates,
+ * so a damaged header allocates gigabytes only if the stream agrees with it.
  */
-function readStream(reader: Reader, count: number, width: 1 | 2): SymbolArray {
+function readStream(reader: Reader, span: Span, width: 1 | 2): SymbolArray {
   const stream = reader.take(reader.boundedVarint('stream length', reader.remaining, 'truncated'), 'stream')
-  let decoded: SymbolArray
   try {
-    decoded = decodeSymbols(stream, { expectedCount: count, expectedWidth: width })
+    return decodeSymbolRange(stream, span.from, span.to, { expectedCount: span.count, expectedWidth: width })
   } catch (error) {
     throw new ConditionalError('bad-payload', `Huffman stream refused: ${(error as Error).message}`, { field: 'stream' }, { cause: error })
   }
-  if (decoded.length !== count || decoded.BYTES_PER_ELEMENT !== width) {
-    throw new ConditionalError('bad-payload', `stream holds ${decoded.length} ${8 * decoded.BYTES_PER_ELEMENT}-bit symbols, expected ${count} ${8 * width}-bit`, { field: 'stream' })
-  }
-  return decoded
 }
 
 function writePlanes(values: Uint16Array, out: ByteWriter): void {
@@ -128,10 +147,10 @@ function writePlanes(values: Uint16Array, out: ByteWriter): void {
   writeStream(plane, out)
 }
 
-function readPlanes(reader: Reader, count: number): Uint16Array {
-  const high = readStream(reader, count, 1)
-  const low = readStream(reader, count, 1)
-  const values = new Uint16Array(count)
-  for (let i = 0; i < count; i++) values[i] = ((high[i] as number) << 8) | (low[i] as number)
+function readPlanes(reader: Reader, span: Span): Uint16Array {
+  const high = readStream(reader, span, 1)
+  const low = readStream(reader, span, 1)
+  const values = new Uint16Array(high.length)
+  for (let i = 0; i < values.length; i++) values[i] = ((high[i] as number) << 8) | (low[i] as number)
   return values
 }

@@ -33,7 +33,7 @@ const WORDS_PER_PAIR = PAIR_RECORD_BYTES / 4
  * the parent code and the column's (parent group, child group) pair only, so the table holds
  * 2^parentBits entries per pair, of which only the codes the row uses are computed.
  */
-export function codePredictor(child: QuantGrid, parent: QuantLevel): RowPredictor {
+export function codePredictor(child: QuantGrid, parent: QuantLevel, firstRow = 0): RowPredictor {
   const { rows, cols, codes } = parent
   const maxCode = (1 << child.bits) - 1
   const parentScales = f16Values(parent.scales)
@@ -61,7 +61,7 @@ export function codePredictor(child: QuantGrid, parent: QuantLevel): RowPredicto
   }
   const prepare = (row: number): void => {
     rowPairs(row, scales, words, predictor.contextMap)
-    stamps.forRow(row, cols, codes, columnBase, (_, q, at) => {
+    stamps.forRow(row - firstRow, cols, codes, columnBase, (_, q, at) => {
       const k = at >>> parent.bits
       const position = ((scales[4 * k] as number) * (q - (words[WORDS_PER_PAIR * k + 4] as number))) / (scales[4 * k + 1] as number) + (words[WORDS_PER_PAIR * k + 5] as number)
       // NaN (a zero or non-finite scale) predicts code 0; only the residual's size depends on it.
@@ -70,7 +70,7 @@ export function codePredictor(child: QuantGrid, parent: QuantLevel): RowPredicto
     })
   }
   const code: CodeRowSource = { pairs, parentBits: parent.bits, maxCode, rowPairs }
-  const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, indexing: 'codes', contextMap: null, code }
+  const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, firstRow, indexing: 'codes', contextMap: null, code }
   return predictor
 }
 

@@ -12,7 +12,7 @@ export class EntryStamps {
     this.stamps = new Int32Array(entries)
   }
 
-  /** Calls `compute(j, q, at)` once per entry `at` = columnBase[j] + q that row `row` uses. */
+  /** Calls `compute(j, q, at)` once per entry `at` = columnBase[j] + q that the row at `row` of `codes` uses. */
   forRow(row: number, cols: number, codes: Uint8Array, columnBase: Int32Array, compute: (j: number, q: number, at: number) => void): void {
     const tag = ++this.calls
     const { stamps } = this

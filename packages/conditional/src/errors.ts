@@ -14,8 +14,10 @@ export type ConditionalProblem =
   | 'too-large'
   | 'bad-child'
   | 'unsupported-pair'
+  | 'bad-rows'
+  | 'unsupported-rows'
 
-const USAGE_PROBLEMS: ReadonlySet<ConditionalProblem> = new Set(['bad-child', 'unsupported-pair'])
+const USAGE_PROBLEMS: ReadonlySet<ConditionalProblem> = new Set(['bad-child', 'unsupported-pair', 'bad-rows', 'unsupported-rows'])
 
 export class ConditionalError extends QchainError {
   readonly problem: ConditionalProblem

@@ -4,6 +4,7 @@ import { FusedSpace } from './fused-space.js'
 import { TypeScriptRows, type StaticRows } from './fused-rows.js'
 import type { RowPredictor } from './half-predictor.js'
 import type { Reader } from './reader.js'
+import type { RowBand } from './types.js'
 import { readTablePlan, UNUSED } from './table-plan.js'
 
 /**
@@ -20,13 +21,18 @@ const MAX_LANE_BYTES = 2 ** 25
  * where it runs, else by the TypeScript loop, with the same result; either way the same checks
  * run after every row (in the decoder's slab()) and slab, so a lying stream is refused the
  * same: each lane must end exactly in its last byte, zero padded, and no row may read past a
- * lane's end.
+ * lane's end. With `band`, only the slabs of its rows are decoded (into `out`, which holds
+ * those rows, like the predictor's parent codes); its edges must fall between slabs.
  */
-export function readStaticBody(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array | Uint8Array, ordered: boolean): void {
+export function readStaticBody(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array | Uint8Array, ordered: boolean, band?: RowBand): void {
   const { tableOf, tableCount } = readTablePlan(reader)
   const codes = Array.from({ length: tableCount }, (_, t) => readStaticCode(reader, `table ${t}`))
   const slabRows = reader.boundedVarint('slab rows', Math.max(1, rows), 'bad-payload')
   if (slabRows === 0) throw new ConditionalError('bad-payload', 'slabs of 0 rows', { field: 'slab rows' })
+  const { first, end } = band ?? { first: 0, end: rows }
+  if (first % slabRows !== 0 || (end % slabRows !== 0 && end !== rows)) {
+    throw new ConditionalError('unsupported-rows', `rows ${first}..${end - 1} do not start and end between this stream's slabs of ${slabRows} rows`, { field: 'rows' })
+  }
   // per slab, its lanes' byte lengths
   const lengths = new Float64Array(Math.ceil(rows / slabRows) * LANES)
   let total = 0
@@ -49,7 +55,7 @@ export function readStaticBody(reader: Reader, rows: number, cols: number, value
   // lane l's first bit in the stream; positions count from their slab's first bit
   const starts = new Float64Array(lengths.length + 1)
   for (let l = 0; l < lengths.length; l++) starts[l + 1] = (starts[l] as number) + 8 * (lengths[l] as number)
-  for (let s = 0; s < lengths.length / LANES; s++) {
+  for (let s = first / slabRows; s < Math.ceil(end / slabRows); s++) {
     const field = `slab ${s}`
     const slabStart = starts[s * LANES] as number
     const ends = starts.subarray(s * LANES + 1, s * LANES + LANES + 1).map((end) => end - slabStart)

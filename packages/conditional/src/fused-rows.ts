@@ -29,7 +29,7 @@ export interface StaticRows {
   seen(): number
 }
 
-/** The reference loop, writing straight into `out`. */
+/** The reference loop, writing straight into `out` (which, like the parent's codes, starts at the predictor's firstRow). */
 export class TypeScriptRows implements StaticRows {
   readonly entries: Int16Array
   readonly positions = new Int32Array(LANES)
@@ -62,14 +62,14 @@ export class TypeScriptRows implements StaticRows {
 
   private row(row: number, slabStart: number, phase: number, escapeBits: number, ordered: boolean): void {
     const { cols, predict, entries, stream, out, positions } = this
-    const { table, columnBase, parentCodes } = predict
+    const { table, columnBase, parentCodes, firstRow } = predict
     predict.prepare(row)
     // fromOrdered(v) = v ^ (v >= 0x8000 ? 0x8000 : 0xffff); codes pass unchanged.
     const flip = ordered ? 0xffff : 0
     const flipDelta = ordered ? 0x7fff : 0
     const escapeMask = (1 << escapeBits) - 1
     let seen = this.seenBits
-    for (let j = 0, i = row * cols, lane = phase; j < cols; j++, i++, lane = (lane + 1) & (LANES - 1)) {
+    for (let j = 0, i = (row - firstRow) * cols, lane = phase; j < cols; j++, i++, lane = (lane + 1) & (LANES - 1)) {
       const entry = table[(columnBase[j] as number) + (parentCodes[i] as number)] as number
       let pos = positions[lane] as number
       let byte = slabStart + (pos >>> 3)

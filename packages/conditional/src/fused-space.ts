@@ -86,7 +86,9 @@ export class FusedSpace implements StaticRows {
     const slabBytes = (ends[LANES - 1] as number) / 8
     memory.set(this.stream.subarray(slabStart, slabStart + slabBytes), at.stream)
     memory.fill(0, at.stream + slabBytes, at.stream + slabBytes + streamPadding(cols))
-    memory.set(this.predict.parentCodes.subarray(first * cols, end * cols), at.parent)
+    // the parent's codes and `target` start at the predictor's first row (a band's)
+    const held = first - this.predict.firstRow
+    memory.set(this.predict.parentCodes.subarray(held * cols, (held + end - first) * cols), at.parent)
     // the kernel's positions count from address 0, so do the ends here
     const base = 8 * at.stream
     const limits = ends.map((laneEnd) => laneEnd + base)
@@ -98,7 +100,7 @@ export class FusedSpace implements StaticRows {
       cols >= NATIVE_MIN_COLS && target.byteLength < 2 ** 32
         ? withNativeKernels(
             (native) => native.bindDecode(memory.buffer as ArrayBuffer, this.nativeLayout, target),
-            (native, check) => this.rows(first, end, limits, (r, codes, phase) => check(native.decodeRow(width * r * cols, codes, cols, phase, indexing))),
+            (native, check) => this.rows(first, end, limits, (r, codes, phase) => check(native.decodeRow(width * (r - first + held) * cols, codes, cols, phase, indexing))),
           )
         : null
     if (overrun === null) {
@@ -109,7 +111,7 @@ export class FusedSpace implements StaticRows {
       })
       if (overrun < 0) {
         const values = width === 1 ? memory.subarray(at.out, at.out + (end - first) * cols) : new Uint16Array(memory.buffer, at.out, (end - first) * cols)
-        target.set(values, first * cols)
+        target.set(values, held * cols)
       }
     }
     for (let x = 0; x < LANES; x++) positions[x] = (state[x] as number) - base

@@ -10,8 +10,11 @@ import { ALPHABET, ESCAPE, planTables, UNUSED, writeTablePlan } from './table-pl
 /** About this many elements per slab: slabs are a decoder's units of work and memory. */
 const SLAB_ELEMENTS = 1 << 20
 
-/** Rows per slab: 1..rows (1 for an empty tensor). */
-function slabRowsFor(rows: number, cols: number): number {
+/**
+ * Rows per slab the encoder writes: 1..rows (1 for an empty tensor). Rows of a large matrix
+ * decoded apart (decodeRows) must start and end between slabs, so a band is a multiple of this.
+ */
+export function encoderSlabRows(rows: number, cols: number): number {
   return Math.max(1, Math.min(rows, Math.floor(SLAB_ELEMENTS / Math.max(1, cols))))
 }
 
@@ -34,7 +37,7 @@ export function writeStaticBody(rows: number, cols: number, first: ResidualSymbo
   const tables = out.length - tablesStart
   // Per context id: its table's code.
   const codeOf = Array.from(tableOf, (table) => (table === UNUSED ? null : codes[table]!))
-  const slabRows = slabRowsFor(rows, cols)
+  const slabRows = encoderSlabRows(rows, cols)
   const ends: number[] = []
   for (let row = slabRows; row < rows + slabRows; row += slabRows) ends.push(Math.min(rows, row) * cols)
   const escapes = (first.escaped.length * childBits) / 8

@@ -23,6 +23,8 @@ export interface RowPredictor {
   readonly table: Int32Array
   readonly columnBase: Int32Array
   readonly parentCodes: Uint8Array
+  /** The matrix row parentCodes starts at: 0, or a band's first row (see RowBand). */
+  readonly firstRow: number
   /** Which of columnBase and parentCodes vary (the decode kernel skips the other). */
   readonly indexing: TableIndexing
   /** When set, entries carry contextMap[context id] instead of the id (the decoder's table numbers). */
@@ -75,12 +77,13 @@ export function stepLambdas(step: number, format: HalfFormat): { stepLambda: num
   return { stepLambda: quarterLog2(magnitude), zeroLambda: quarterLog2(toOrdered(half) - ORDERED_ZERO) }
 }
 
-export function halfPredictor(format: HalfFormat, parent: Parent): RowPredictor {
-  return isInt8Level(parent) ? int8Predictor(format, parent) : quantPredictor(format, parent)
+/** `firstRow`: the row the parent's codes start at (a band's first, see RowBand). */
+export function halfPredictor(format: HalfFormat, parent: Parent, firstRow = 0): RowPredictor {
+  return isInt8Level(parent) ? int8Predictor(format, parent, firstRow) : quantPredictor(format, parent, firstRow)
 }
 
 /** LLM.int8 rowwise: value = fround(q * fround(SCB / 127)), one 256-entry table per row. */
-function int8Predictor(format: HalfFormat, parent: Int8Level): RowPredictor {
+function int8Predictor(format: HalfFormat, parent: Int8Level, firstRow: number): RowPredictor {
   const table = new Int32Array(256)
   const parentCodes = new Uint8Array(parent.weight.buffer, parent.weight.byteOffset, parent.weight.length)
   const rowStep = (row: number) => Math.fround((parent.scb[row] as number) / 127)
@@ -111,7 +114,7 @@ function int8Predictor(format: HalfFormat, parent: Int8Level): RowPredictor {
     lambdas[1] = zeroLambda
   }
   const quant: QuantRowSource = { format, signed: true, groups: 1, bits: 8, rowGroups }
-  const predictor: RowPredictor = { prepare, table, columnBase: new Int32Array(parent.cols), parentCodes, indexing: 'parent', contextMap: null, quant }
+  const predictor: RowPredictor = { prepare, table, columnBase: new Int32Array(parent.cols), parentCodes, firstRow, indexing: 'parent', contextMap: null, quant }
   return predictor
 }
 
@@ -120,7 +123,7 @@ function int8Predictor(format: HalfFormat, parent: Int8Level): RowPredictor {
  * row, of which only the codes the row uses are computed (a group of 128 columns uses far
  * fewer than 256 codes, and a short row fewer than its groups' tables hold).
  */
-function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
+function quantPredictor(format: HalfFormat, parent: QuantLevel, firstRow: number): RowPredictor {
   const { rows, cols, bits, gIdx, codes } = parent
   const groups = parent.scales.length / rows
   const codeCount = 1 << bits
@@ -142,13 +145,13 @@ function quantPredictor(format: HalfFormat, parent: QuantLevel): RowPredictor {
   }
   const prepare = (row: number): void => {
     rowGroups(row, scales, zeros, lambdas)
-    stamps.forRow(row, cols, codes, columnBase, (j, q, at) => {
+    stamps.forRow(row - firstRow, cols, codes, columnBase, (j, q, at) => {
       const g = gIdx[j] as number
       const entry = halfEntry(Math.fround((scales[g] as number) * (q - (zeros[g] as number))), lambdas[2 * g] as number, lambdas[2 * g + 1] as number, format)
       table[at] = mapContext(entry, predictor.contextMap)
     })
   }
   const quant: QuantRowSource = { format, signed: false, groups, bits, rowGroups }
-  const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, indexing: 'both', contextMap: null, quant }
+  const predictor: RowPredictor = { prepare, table, columnBase, parentCodes: codes, firstRow, indexing: 'both', contextMap: null, quant }
   return predictor
 }

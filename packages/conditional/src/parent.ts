@@ -1,5 +1,5 @@
 import { ConditionalError, type ConditionalProblem } from './errors.js'
-import { isHalfMatrix, isInt8Level, MAX_ELEMENTS, type Child, type Parent, type QuantLevel } from './types.js'
+import { isHalfMatrix, isInt8Level, MAX_ELEMENTS, type Child, type Parent, type QuantLevel, type RowBand } from './types.js'
 
 export function parentGroups(parent: Parent): number {
   return isInt8Level(parent) ? 1 : parent.scales.length / parent.rows
@@ -8,29 +8,41 @@ export function parentGroups(parent: Parent): number {
 /**
  * Throws unless the level is self-consistent: array lengths match the shape, group tables are
  * [groups, rows], g_idx and codes are in range. A parent is checked with 'bad-parent', a child
- * given to the encoder with 'bad-child'.
+ * given to the encoder with 'bad-child'. With `band`, codes and weights hold its rows only.
  */
-export function checkLevel(level: Parent | Child, problem: ConditionalProblem): void {
+export function checkLevel(level: Parent | Child, problem: ConditionalProblem, band?: RowBand): void {
   const fail = (detail: string, field: string): never => {
     throw new ConditionalError(problem, detail, { field })
   }
   const { rows, cols } = level
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows * cols > MAX_ELEMENTS) fail(`shape [${rows}, ${cols}] is not supported`, 'shape')
+  const held = band ? (band.end - band.first) * cols : rows * cols
+  const shape = band ? `rows ${band.first}..${band.end - 1} of [${rows}, ${cols}]` : `[${rows}, ${cols}]`
   if (isHalfMatrix(level)) {
     if (level.format !== 'f16' && level.format !== 'bf16') fail(`unknown format ${String(level.format)}`, 'format')
-    if (level.bits.length !== rows * cols) fail(`${level.bits.length} values for [${rows}, ${cols}]`, 'bits')
+    if (level.bits.length !== held) fail(`${level.bits.length} values for ${shape}`, 'bits')
   } else if (isInt8Level(level)) {
-    if (level.weight.length !== rows * cols) fail(`${level.weight.length} codes for [${rows}, ${cols}]`, 'weight')
+    if (level.weight.length !== held) fail(`${level.weight.length} codes for ${shape}`, 'weight')
     if (level.scb.length !== rows) fail(`${level.scb.length} SCB values for ${rows} rows`, 'scb')
   } else {
-    checkQuantLevel(level, fail)
+    checkQuantLevel(level, held, shape, fail)
   }
 }
 
-function checkQuantLevel(level: QuantLevel, fail: (detail: string, field: string) => never): void {
+/**
+ * Throws 'bad-rows' unless `band` is rows of a matrix of `rows`: whole numbers, first < end <= rows.
+ */
+export function checkBand(band: RowBand, rows: number): void {
+  const { first, end } = band
+  if (!(Number.isSafeInteger(first) && Number.isSafeInteger(end) && first >= 0 && first < end && end <= rows)) {
+    throw new ConditionalError('bad-rows', `rows ${first}..${end} are not a band of a ${rows}-row matrix`, { field: 'rows' })
+  }
+}
+
+function checkQuantLevel(level: QuantLevel, held: number, shape: string, fail: (detail: string, field: string) => never): void {
   const { rows, cols, bits } = level
   if (!Number.isInteger(bits) || bits < 1 || bits > 8) fail(`code width ${bits} is not 1..8`, 'bits')
-  if (level.codes.length !== rows * cols) fail(`${level.codes.length} codes for [${rows}, ${cols}]`, 'codes')
+  if (level.codes.length !== held) fail(`${level.codes.length} codes for ${shape}`, 'codes')
   const groups = level.scales.length / rows
   if (!Number.isInteger(groups) || groups < 1 || groups > cols) fail(`${level.scales.length} scales do not form [groups, ${rows}]`, 'scales')
   if (level.zeros.length !== level.scales.length) fail(`${level.zeros.length} zeros for ${level.scales.length} scales`, 'zeros')

@@ -2,7 +2,7 @@ import { ByteWriter } from '@qchain/huffman'
 import { checkPair, childRowValues } from './child-rows.js'
 import { codePredictor } from './code-predictor.js'
 import { ConditionalError } from './errors.js'
-import { halfPredictor } from './half-predictor.js'
+import { halfPredictor, type RowPredictor } from './half-predictor.js'
 import { CodecId, isFormatVersion, LATEST_VERSION, writeHeader, type FormatVersion } from './header.js'
 import { readQuantGrid, writeQuantGrid } from './quant-grid.js'
 import { outputArray, type OutputArray } from './output.js'
@@ -10,7 +10,7 @@ import type { Reader } from './reader.js'
 import { readResiduals } from './residual-decode.js'
 import { writeResiduals, type ResidualParts } from './residual-encode.js'
 import { readResidualsV2, writeResidualsV2, type CoderChoice } from './residual-v2.js'
-import { isHalfMatrix, isInt8Level, type Child, type Parent } from './types.js'
+import { isHalfMatrix, isInt8Level, type Child, type Parent, type RowBand } from './types.js'
 
 /** Where a residual stream's bytes go; the parts sum to the stream length. */
 export interface ResidualReport extends ResidualParts {
@@ -62,18 +62,24 @@ function checkedOptions(options: ResidualOptions): { version: FormatVersion; cod
   return { version, coder: coder ?? 'auto' }
 }
 
-/** Body after the header (see docs/conditional.md): the code child's grid, then the residuals. */
-export function decodeResidualBody(reader: Reader, parent: Parent, child: 'f16' | 'bf16' | 'codes', childBits: number, version: FormatVersion, into?: OutputArray): Child {
+/**
+ * Body after the header (see docs/conditional.md): the code child's grid, then the residuals.
+ * With `band` (version 2 only), the parent's codes and the child's hold its rows alone.
+ */
+export function decodeResidualBody(reader: Reader, parent: Parent, child: 'f16' | 'bf16' | 'codes', childBits: number, version: FormatVersion, into?: OutputArray, band?: RowBand): Child {
   const { rows, cols } = parent
-  const readBody = version === 1 ? readResiduals : readResidualsV2
+  if (band && version === 1) throw new ConditionalError('unsupported-rows', 'a version 1 body codes each table in one run: its rows cannot be decoded apart', { field: 'rows' })
+  const readBody = (valueMask: number, predict: RowPredictor, out: OutputArray, ordered: boolean) =>
+    version === 1 ? readResiduals(reader, rows, cols, valueMask, predict, out, ordered) : readResidualsV2(reader, rows, cols, valueMask, predict, out, ordered, band)
+  const { first, end } = band ?? { first: 0, end: rows }
   if (child !== 'codes') {
-    const bits = outputArray(into, Uint16Array, rows * cols)
-    readBody(reader, rows, cols, 0xffff, halfPredictor(child, parent), bits, true)
+    const bits = outputArray(into, Uint16Array, (end - first) * cols)
+    readBody(0xffff, halfPredictor(child, parent, first), bits, true)
     return { rows, cols, format: child, bits }
   }
   if (isInt8Level(parent)) throw new ConditionalError('bad-header', 'a code child needs a GPTQ parent')
   const grid = readQuantGrid(reader, childBits, parent)
-  const codes = outputArray(into, Uint8Array, rows * cols)
-  readBody(reader, rows, cols, (1 << childBits) - 1, codePredictor(grid, parent), codes, false)
+  const codes = outputArray(into, Uint8Array, (end - first) * cols)
+  readBody((1 << childBits) - 1, codePredictor(grid, parent, first), codes, false)
   return { rows, cols, ...grid, codes }
 }

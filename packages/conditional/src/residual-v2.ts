@@ -7,6 +7,7 @@ import type { RowPredictor } from './half-predictor.js'
 import type { Reader } from './reader.js'
 import { readAdaptiveResiduals } from './residual-decode.js'
 import type { ResidualSymbols } from './encode-space.js'
+import type { RowBand } from './types.js'
 import { firstPass, type ResidualParts, type RowValues } from './residual-encode.js'
 
 /** How a version 2 residual body codes its symbols: the first byte of the body. */
@@ -67,10 +68,11 @@ function adaptiveBody(first: ResidualSymbols): Body {
   return { coder: Coder.Adaptive, bytes: out.result(), parts: { framing: 0, tables: 0, payload, escapes, lowBits } }
 }
 
-/** Reads a version 2 body by its coder byte. */
-export function readResidualsV2(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array | Uint8Array, ordered: boolean): void {
+/** Reads a version 2 body by its coder byte; only a static body's slabs can be read by `band`. */
+export function readResidualsV2(reader: Reader, rows: number, cols: number, valueMask: number, predict: RowPredictor, out: Uint16Array | Uint8Array, ordered: boolean, band?: RowBand): void {
   const coder = reader.byte('coder')
-  if (coder === Coder.Static) readStaticBody(reader, rows, cols, valueMask, predict, out, ordered)
+  if (coder === Coder.Static) readStaticBody(reader, rows, cols, valueMask, predict, out, ordered, band)
+  else if (coder === Coder.Adaptive && band) throw new ConditionalError('unsupported-rows', 'an adaptive body is one range-coded run: its rows cannot be decoded apart', { field: 'rows' })
   else if (coder === Coder.Adaptive) readAdaptiveResiduals(reader, rows, cols, valueMask, predict, out, ordered)
   else throw new ConditionalError('bad-payload', `unknown residual coder ${coder}`, { field: 'coder' })
 }

@@ -37,6 +37,16 @@ export interface QuantLevel {
   gIdx: Int32Array
 }
 
+/**
+ * Rows first..end-1 of a matrix, decoded apart from the others (one worker's share). A level
+ * cut to a band keeps `rows` and its side information (SCB, scales, zeros, g_idx) whole; only
+ * its codes or weights hold the band's rows alone.
+ */
+export interface RowBand {
+  first: number
+  end: number
+}
+
 export type Parent = Int8Level | QuantLevel
 /** What a conditional stream restores: 16-bit weights, or a GPTQ level given a coarser one. */
 export type Child = HalfMatrix | QuantLevel

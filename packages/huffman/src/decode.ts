@@ -1,7 +1,7 @@
 import { decodeBlock } from './block-decode.js'
 import { HuffmanError } from './errors.js'
 import type { SymbolArray } from './format.js'
-import { readStreamIndex } from './stream-index.js'
+import { readStreamIndex, type ExpectedStream } from './stream-index.js'
 
 export interface DecodeOptions {
   /** Where to write the symbols (see below). */
@@ -21,12 +21,45 @@ export interface DecodeOptions {
 export function decodeSymbols(bytes: Uint8Array, outOrOptions?: SymbolArray | DecodeOptions): SymbolArray {
   const options: DecodeOptions = outOrOptions === undefined || ArrayBuffer.isView(outOrOptions) ? { out: outOrOptions } : outOrOptions
   const out = options.out
-  const index = readStreamIndex(bytes, {
-    ...(options.expectedCount !== undefined && { count: options.expectedCount }),
-    ...(options.expectedWidth !== undefined && { width: options.expectedWidth }),
-  })
+  const index = readStreamIndex(bytes, expectation(options))
   const target = out ?? (index.symbolWidth === 2 ? new Uint16Array(index.symbolCount) : new Uint8Array(index.symbolCount))
   if (target.length < index.symbolCount) throw new HuffmanError('output-size', `stream holds ${index.symbolCount} symbols, output has room for ${target.length}`)
   for (const block of index.blocks) decodeBlock(bytes, block, index.symbolWidth, target)
   return target.length === index.symbolCount ? target : target.subarray(0, index.symbolCount)
+}
+
+/**
+ * Decodes symbols from..to-1 of a stream, reading only the blocks that hold them (a worker's
+ * share of one stream). Blocks outside the range are located but not decoded or checked.
+ */
+export function decodeSymbolRange(bytes: Uint8Array, from: number, to: number, options: Omit<DecodeOptions, 'out'> = {}): SymbolArray {
+  const index = readStreamIndex(bytes, expectation(options))
+  if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && from <= to && to <= index.symbolCount)) {
+    throw new HuffmanError('bad-option', `symbols ${from}..${to} are not a range of the stream's ${index.symbolCount}`, { field: 'range' })
+  }
+  const make = (length: number) => (index.symbolWidth === 2 ? new Uint16Array(length) : new Uint8Array(length))
+  const out = make(to - from)
+  let scratch: SymbolArray | undefined
+  for (const block of index.blocks) {
+    const start = block.symbolStart
+    const end = start + block.symbolCount
+    if (end <= from || start >= to) continue
+    if (start >= from && end <= to) {
+      decodeBlock(bytes, { ...block, symbolStart: start - from }, index.symbolWidth, out)
+      continue
+    }
+    // a block cut by the range: decoded whole on the side, its share copied
+    scratch ??= make(index.blockSize)
+    decodeBlock(bytes, { ...block, symbolStart: 0 }, index.symbolWidth, scratch)
+    const first = Math.max(from, start)
+    out.set(scratch.subarray(first - start, Math.min(to, end) - start), first - from)
+  }
+  return out
+}
+
+function expectation(options: DecodeOptions): ExpectedStream {
+  return {
+    ...(options.expectedCount !== undefined && { count: options.expectedCount }),
+    ...(options.expectedWidth !== undefined && { width: options.expectedWidth }),
+  }
 }

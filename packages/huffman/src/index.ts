@@ -1,7 +1,7 @@
 export { HuffmanError, type HuffmanProblem } from './errors.js'
 export { BlockMode, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_CODE_LENGTH, MAX_BLOCK_SIZE, MAX_CODE_LENGTH_LIMIT, type SymbolArray } from './format.js'
 export { encodeSymbols, type EncodeOptions } from './encode.js'
-export { decodeSymbols, type DecodeOptions } from './decode.js'
+export { decodeSymbolRange, decodeSymbols, type DecodeOptions } from './decode.js'
 export { readStreamIndex, type BlockInfo, type ExpectedStream, type StreamHeader, type StreamIndex } from './stream-index.js'
 export { encodeBlock } from './block-encode.js'
 export { decodeBlock } from './block-decode.js'

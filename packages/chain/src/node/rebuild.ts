@@ -1,5 +1,6 @@
 import { jobKey, jobOutputs, outputsOf, type DecodeJob, type JobOutput } from '../decode-job.js'
 import type { ChainReader, ChunkSink } from '../read-chain.js'
+import { cutIntoBands } from '../row-bands.js'
 import { nameDamage } from './file-job.js'
 import { OrderedQueue } from './ordered.js'
 import type { CodecPool } from './pool.js'
@@ -9,27 +10,39 @@ export interface Rebuilder {
   rebuildFile(level: string, name: string, sink: ChunkSink): Promise<void>
 }
 
-/** A planned job: the tensors it gives back, and its decode under way. */
-type Started = { job: DecodeJob<unknown>; outputs: JobOutput[]; tensors: Promise<Map<string, Uint8Array>> }
+/** A decode under way and the share of the pool's window it takes. */
+type Piece = { tensors: Promise<Map<string, Uint8Array>>; cost: number }
+
+/** A planned job: the tensors it gives back, and its decode under way, whole or as bands of rows in order. */
+type Started = { outputs: JobOutput[]; pieces: Piece[] }
 
 export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder {
   if (pool.workers === 1) return { rebuildFile: (level, name, sink) => reader.rebuildFile(level, name, sink) }
   const { container } = reader
   const { fd, name: file } = container.source
-  // From a local file the workers read and check their own sections; from anything else this thread does.
+  const piece = <S>(job: DecodeJob<S>, decoded: Promise<Uint8Array[]>): Piece => {
+    const tensors = decoded.then((bytes) => jobOutputs(job, bytes))
+    // a band failing while an earlier one waits for room in the queue must not count as unhandled
+    tensors.catch(() => {})
+    return { tensors, cost: pool.cost(job) }
+  }
+  // From a local file the workers read and check their own sections, and share large 16-bit
+  // matrices by bands of rows; from anything else this thread reads, and each job goes whole.
   const start = async (level: string, tensor: string): Promise<Started> => {
     if (fd === undefined) {
       const { job } = await reader.planJob(level, tensor)
-      return { job, outputs: outputsOf(job), tensors: pool.decode(job).then((bytes) => jobOutputs(job, bytes)) }
+      return { outputs: outputsOf(job), pieces: [piece(job, pool.decode(job))] }
     }
     const { job } = await reader.planSpans(level, tensor)
-    const tensors = pool.decodeFile(job, { fd, file }).then(
-      (bytes) => jobOutputs(job, bytes),
-      (error: unknown) => {
-        throw nameDamage(container, job, error)
-      },
+    const pieces = cutIntoBands(job, pool.workers).map((band) =>
+      piece(
+        band,
+        pool.decodeFile(band, { fd, file }).catch((error: unknown) => {
+          throw nameDamage(container, band, error)
+        }),
+      ),
     )
-    return { job, outputs: outputsOf(job), tensors }
+    return { outputs: outputsOf(job), pieces }
   }
   return {
     async rebuildFile(level, name, sink) {
@@ -46,10 +59,16 @@ export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder
         let pending = jobs.get(key)
         let cost = 0
         if (!pending) {
-          const { outputs, tensors, job } = await start(level, tensor)
-          pending = { tensors, left: outputs.filter((output) => inFile.has(output.tensor)).length }
+          const { outputs, pieces } = await start(level, tensor)
+          if (pieces.length > 1) {
+            // bands of one tensor's rows, in order: its bytes chunk by chunk
+            for (const band of pieces) await queue.push(band.tensors, (tensors) => sink(tensors.get(tensor) as Uint8Array), band.cost)
+            continue
+          }
+          const [whole] = pieces as [Piece]
+          pending = { tensors: whole.tensors, left: outputs.filter((output) => inFile.has(output.tensor)).length }
           jobs.set(key, pending)
-          cost = pool.cost(job)
+          cost = whole.cost
         }
         const job = pending
         await queue.push(
