@@ -31,13 +31,16 @@ export interface WriteChainOptions extends PoolOptions {
 type Stored = Pick<TensorInput, 'codec' | 'sections' | 'params'>
 /** A tensor stored once for every level: filled in when its first copy is written. */
 type Shared = { stored?: Stored }
+/** Every write to the container, in the order the code queues it, whichever job finishes first. */
+type WriteQueue = OrderedQueue<EncodedJob | undefined>
 
 /**
  * Writes a container holding every level's checkpoint files: the base level's matrices coded
  * alone, every other level's given its parent's, tensors identical across levels (and
  * verbatim files) stored once, each safetensors header kept as is so files rebuild byte for
- * byte. Tensors are coded on `workers` threads, at most two per thread in memory at once;
- * the container appears only when complete.
+ * byte. Tensors are coded on `workers` threads, at most two per thread in memory at once
+ * (one level's jobs may start while the previous level's finish); the container appears only
+ * when complete.
  */
 export async function writeChain(path: string, inputs: readonly ChainLevelInput[], options: WriteChainOptions = {}): Promise<{ size: number }> {
   const ordered = orderLevels(inputs)
@@ -49,11 +52,14 @@ export async function writeChain(path: string, inputs: readonly ChainLevelInput[
     const { pool } = borrowed
     for (const level of ordered) sources.set(level.name, await openLevelSource(level.name, level.dir))
     const shared = new Map<string, Shared>()
+    // One queue for every level: the layout never depends on timing, and no level waits for the last one's stragglers.
+    const queue: WriteQueue = new OrderedQueue(pool.window)
     for (const level of ordered) {
       const source = sources.get(level.name) as LevelSource
       const parent = level.parent === null ? undefined : sources.get(level.parent)
-      await addLevel(writer, pool, source, parent, shared, options)
+      await addLevel(writer, pool, queue, source, parent, shared, options)
     }
+    await queue.drain()
     return await writer.finish()
   } catch (error) {
     await writer.abort()
@@ -64,27 +70,31 @@ export async function writeChain(path: string, inputs: readonly ChainLevelInput[
   }
 }
 
-async function addLevel(writer: ContainerWriter, pool: CodecPool, source: LevelSource, parent: LevelSource | undefined, shared: Map<string, Shared>, options: WriteChainOptions): Promise<void> {
+/** Queues a level's writes; the caller drains the queue. */
+async function addLevel(writer: ContainerWriter, pool: CodecPool, queue: WriteQueue, source: LevelSource, parent: LevelSource | undefined, shared: Map<string, Shared>, options: WriteChainOptions): Promise<void> {
   const level = source.name
   const weightFiles = new Set(source.folder.files.keys())
+  const commit = (write: () => Promise<unknown> | unknown) => queue.push(Promise.resolve(undefined), async () => void (await write()), 0)
   for (const name of (await fg('*', { cwd: source.dir, onlyFiles: true })).sort()) {
-    if (!weightFiles.has(name)) await writer.addFile(level, name, new Uint8Array(await readFile(join(source.dir, name))))
+    if (!weightFiles.has(name)) {
+      const bytes = new Uint8Array(await readFile(join(source.dir, name)))
+      await commit(() => writer.addFile(level, name, bytes))
+    }
   }
   // Files are hashed on the pool while their tensors are coded; their entries follow, in order, once hashed.
-  const files: { name: string; size: number; header: number; sha256: Promise<string> }[] = []
+  const files: { name: string; size: number; sha256: Promise<string>; header?: number }[] = []
   for (const [name, file] of source.folder.files) {
-    const header = await writer.addSection(file.header.bytes, { role: 'header', level })
     const sha256 = pool.hashFile(join(source.dir, name))
     sha256.catch(() => {}) // awaited below; a failure must not count as unhandled meanwhile
-    files.push({ name, size: file.source.size, header, sha256 })
+    const entry: (typeof files)[number] = { name, size: file.source.size, sha256 }
+    files.push(entry)
+    await commit(async () => (entry.header = await writer.addSection(file.header.bytes, { role: 'header', level })))
   }
   const matrices = matrixPrefixes(source, parent)
   const partOf = new Map<string, { prefix: string; part: MatrixPart }>()
   for (const prefix of matrices) for (const part of source.parts(prefix)) partOf.set(`${prefix}.${part}`, { prefix, part })
   const tensors = [...source.folder.tensors.values()]
   const done = new Set<string>()
-  // Workers code in any order; sections are appended in tensor order, so the layout never depends on timing.
-  const queue = new OrderedQueue<EncodedJob | undefined>(pool.window)
   for (const [index, { info, fileName }] of tensors.entries()) {
     options.onProgress?.({ level, done: index, total: tensors.length })
     const owner = partOf.get(info.name)
@@ -94,8 +104,9 @@ async function addLevel(writer: ContainerWriter, pool: CodecPool, source: LevelS
       await queueMatrix(writer, pool, queue, source, parent, owner.prefix, options.onPair)
     }
   }
-  await queue.drain()
-  for (const { name, size, header, sha256 } of files) writer.addRebuiltFile(level, { name, size, sha256: await sha256, sections: [header] })
+  await commit(async () => {
+    for (const { name, size, header, sha256 } of files) writer.addRebuiltFile(level, { name, size, sha256: await sha256, sections: [header as number] })
+  })
 }
 
 /** A level's matrices: its quantized ones, or for a 16-bit level the ones its parent quantized. */
@@ -104,7 +115,7 @@ function matrixPrefixes(source: LevelSource, parent: LevelSource | undefined): r
   return (parent?.prefixes ?? []).filter((prefix) => source.folder.tensors.has(`${prefix}.weight`))
 }
 
-async function queueMatrix(writer: ContainerWriter, pool: CodecPool, queue: OrderedQueue<EncodedJob | undefined>, source: LevelSource, parent: LevelSource | undefined, prefix: string, onPair: WriteChainOptions['onPair']): Promise<void> {
+async function queueMatrix(writer: ContainerWriter, pool: CodecPool, queue: WriteQueue, source: LevelSource, parent: LevelSource | undefined, prefix: string, onPair: WriteChainOptions['onPair']): Promise<void> {
   const level = source.name
   // The job's thread reads the stored tensors where their files allow (this one only when onPair needs the values);
   // unpacking, packing checks, hashing and coding all happen in the job.
@@ -144,7 +155,7 @@ async function queueMatrix(writer: ContainerWriter, pool: CodecPool, queue: Orde
  * A tensor no level quantizes: coded alone once, in shared sections every level may use, one
  * per slice so a big embedding is coded a slice at a time (and on several workers).
  */
-async function queuePlainTensor(writer: ContainerWriter, pool: CodecPool, queue: OrderedQueue<EncodedJob | undefined>, source: LevelSource, info: TensorInfo, fileName: string, shared: Map<string, Shared>): Promise<void> {
+async function queuePlainTensor(writer: ContainerWriter, pool: CodecPool, queue: WriteQueue, source: LevelSource, info: TensorInfo, fileName: string, shared: Map<string, Shared>): Promise<void> {
   const bytes = await source.folder.read(info.name)
   const digest = sha256(bytes)
   const key = `${info.dtype}:${digest}`
