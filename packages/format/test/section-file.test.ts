@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytesSource } from '@qchain/safetensors'
 import { createMemoryWriter, FormatError, openContainer, type Container } from '../src/index.js'
-import { readSpansSync } from '../src/node/index.js'
+import { readSpansSync, SectionScratch } from '../src/node/index.js'
 import { LEVELS, writeChain } from './chain.js'
 
 let dir: string
@@ -53,6 +53,26 @@ describe('sections read by descriptor', () => {
     const read = await withFile('good.qchain', bytes, (fd, path) => readSpansSync(fd, path, spans))
     read.forEach((part, i) => expect(Buffer.compare(part, expected.get(ids[i] as number) as Uint8Array), `section ${ids[i]}`).toBe(0))
     for (const part of read) expect(part.byteOffset % 8, 'views keep the 8-byte alignment of the file').toBe(0)
+  })
+
+  it('reads into one kept buffer through a SectionScratch, the same bytes, aligned; a read larger than it keeps gets its own', async () => {
+    const count = container.index.sections.length
+    const ids = [count - 1, 0, 2, Math.floor(count / 2)]
+    const expected = await container.readSections(ids)
+    const spans = container.sectionSpans(ids)
+    const total = spans.reduce((sum, span) => sum + span.length, 0)
+    const scratch = new SectionScratch(4 * total)
+    await withFile('scratch.qchain', bytes, (fd, path) => {
+      const first = readSpansSync(fd, path, spans, scratch.space)
+      const buffer = first[0]?.buffer
+      first.forEach((part, i) => expect(Buffer.compare(part, expected.get(ids[i] as number) as Uint8Array), `section ${ids[i]}`).toBe(0))
+      for (const part of first) expect(part.byteOffset % 8).toBe(0)
+      const again = readSpansSync(fd, path, spans.slice(1), scratch.space)
+      expect(again.every((part) => part.buffer === buffer && scratch.holds(part))).toBe(true)
+      const own = readSpansSync(fd, path, spans, new SectionScratch(total >> 1).space)
+      expect(own.some((part) => scratch.holds(part))).toBe(false)
+      own.forEach((part, i) => expect(Buffer.compare(part, expected.get(ids[i] as number) as Uint8Array)).toBe(0))
+    })
   })
 
   it('refuses a damaged section, naming it; the container names its role, level and user', async () => {

@@ -1,3 +1,4 @@
+import { SectionScratch } from '@qchain/format/section-file'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import { runDecodeJob } from '../decode-job.js'
 import { runEncodeJob } from './encode-job.js'
@@ -14,12 +15,21 @@ export default function runTask(task: Task): object {
   return move({ [transferableSymbol]: transferList(reply.ok), [valueSymbol]: reply } as unknown as ArrayBuffer)
 }
 
+/**
+ * Sections this thread reads go to one kept buffer, not a new one per job left to the garbage
+ * collector (the rebuilt tensors still leave in buffers of their own). Jobs of more bytes get
+ * a buffer of their own: keeping it would hold that much memory per thread for good.
+ */
+const scratch = new SectionScratch(64 * 2 ** 20)
+
 /** One job's result, or its error in a form that survives the trip back. */
 function runJob(task: JobTask): JobReply {
   try {
     if (task.op === 'hash-file') return { ok: fileSha256(task.path) }
     if (task.op === 'encode') return { ok: runEncodeJob(task.job) }
-    return { ok: runDecodeJob(task.op === 'decode' ? task.job : readJobSections(task.job, task.from)) }
+    if (task.op === 'decode') return { ok: runDecodeJob(task.job) }
+    // an output that is a view of the read buffer (no codec returns one today) must not leave with it
+    return { ok: runDecodeJob(readJobSections(task.job, task.from, scratch.space)).map((bytes) => (scratch.holds(bytes) ? bytes.slice() : bytes)) }
   } catch (error) {
     return { failed: sendError(error) }
   }

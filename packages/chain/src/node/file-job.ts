@@ -1,6 +1,6 @@
 import { QchainError } from '@qchain/errors'
 import type { Container, SectionSpan } from '@qchain/format'
-import { readSpansSync } from '@qchain/format/section-file'
+import { readSpansSync, type ReadSpace } from '@qchain/format/section-file'
 import type { DecodeJob } from '../decode-job.js'
 
 /** An open container file as a worker thread reaches it: the descriptor, and the path for errors. */
@@ -9,10 +9,16 @@ export interface ContainerFileRef {
   file: string
 }
 
-/** The job with its sections read from the container file on this thread, every checksum checked. */
-export function readJobSections(job: DecodeJob<SectionSpan>, from: ContainerFileRef): DecodeJob {
-  if (job.kind === 'plain') return { ...job, sections: readSpansSync(from.fd, from.file, job.sections) }
-  return { ...job, steps: job.steps.map((step) => ({ ...step, sections: readSpansSync(from.fd, from.file, step.sections) })) }
+/**
+ * The job with its sections read from the container file on this thread, every checksum
+ * checked: all of them at once, into one buffer from `space` (a fresh one by default).
+ */
+export function readJobSections(job: DecodeJob<SectionSpan>, from: ContainerFileRef, space?: ReadSpace): DecodeJob {
+  const spans = job.kind === 'plain' ? job.sections : job.steps.flatMap((step) => step.sections)
+  const read = readSpansSync(from.fd, from.file, spans, space)
+  if (job.kind === 'plain') return { ...job, sections: read }
+  let next = 0
+  return { ...job, steps: job.steps.map((step) => ({ ...step, sections: read.slice(next, (next += step.sections.length)) })) }
 }
 
 /**
