@@ -6,11 +6,12 @@ import { decodeMatrix, matrixPartBytes } from './matrix-codecs.js'
 import type { MatrixPart, MatrixValue } from './matrix.js'
 import { decodePlain } from './plain-codecs.js'
 
-/** One tensor the job gives back: its name, its byte length from the index, and for a matrix which part. */
+/** One tensor the job gives back: its name, its byte length from the index, and for a matrix which part and its shape. */
 export interface JobOutput {
   tensor: string
   byteLength: number
   part?: MatrixPart
+  shape?: readonly number[]
   gptq?: { bits: number; format: CheckpointFormat }
 }
 
@@ -28,8 +29,8 @@ export interface DecodeStep<S = Uint8Array> {
  * Everything one decode needs, section bytes included, so it runs anywhere (inline or in a
  * worker): a plain tensor, or every part of one matrix of a level (decoded once for all).
  * With `S` = SectionSpan it says where the bytes lie instead, for a worker that reads them itself.
- * A 16-bit matrix's job may be cut into bands of rows (`rows`, see row-bands.ts): its one output
- * is then those rows' bytes.
+ * A large matrix's job may be cut into bands of rows (`rows`, see row-bands.ts): its outputs
+ * are then the parts of a matrix of those rows alone.
  */
 export type DecodeJob<S = Uint8Array> =
   | { kind: 'plain'; level: string; codec: string; sections: S[]; sliceBytes: number; output: JobOutput }
@@ -78,19 +79,35 @@ function decodeSteps(steps: readonly DecodeStep[], band?: RowBand): MatrixValue 
 }
 
 /**
- * A band of a 16-bit matrix's rows: decoded apart where every stream allows it, else (streams
- * not cut in slabs there, which qchain's encoder does not write) cut from a whole decode.
+ * A band of a matrix's rows as a matrix of its own: decoded apart where every stream allows it,
+ * else (streams not cut in slabs there, which qchain's encoder does not write) cut from a
+ * whole decode.
  */
 function decodeBand(steps: readonly DecodeStep[], band: RowBand): MatrixValue {
   const last = steps[steps.length - 1] as DecodeStep
-  let matrix: MatrixValue
   try {
-    matrix = decodeSteps(steps, band)
+    return bandMatrix(decodeSteps(steps, band), band, false, last)
   } catch (error) {
     if (!(error instanceof ConditionalError && error.problem === 'unsupported-rows')) throw error
-    matrix = decodeSteps(steps)
-    if (matrix.kind === 'half') matrix = { kind: 'half', value: { ...matrix.value, bits: matrix.value.bits.subarray(band.first * last.cols, band.end * last.cols) } }
+    return bandMatrix(decodeSteps(steps), band, true, last)
   }
-  if (matrix.kind !== 'half') throw new ChainError('unsupported', 'only 16-bit matrices are decoded in bands of rows', { level: last.level, tensor: last.tensor })
-  return matrix
+}
+
+/**
+ * A band's value (codes or weights of its rows only when decoded by band, of every row when
+ * `whole`) as a matrix of the band's rows: its GPTQ grid cut to them too.
+ */
+function bandMatrix(matrix: MatrixValue, { first, end }: RowBand, whole: boolean, where: DecodeStep): MatrixValue {
+  const { rows, cols } = matrix.value
+  const held = <T extends Uint8Array | Uint16Array>(values: T) => (whole ? (values.subarray(first * cols, end * cols) as T) : values)
+  if (matrix.kind === 'half') return { kind: 'half', value: { ...matrix.value, rows: end - first, bits: held(matrix.value.bits) } }
+  if (matrix.kind === 'int8') throw new ChainError('unsupported', 'LLM.int8 matrices are not decoded in bands of rows', { level: where.level, tensor: where.tensor })
+  const { scales, zeros } = matrix.value
+  // scales and zeros are [groups, rows]: each group's run of the band's rows
+  const groupRows = (table: Uint16Array) => {
+    const cut = new Uint16Array((table.length / rows) * (end - first))
+    for (let g = 0; g < table.length / rows; g++) cut.set(table.subarray(g * rows + first, g * rows + end), g * (end - first))
+    return cut
+  }
+  return { kind: 'gptq', value: { ...matrix.value, rows: end - first, codes: held(matrix.value.codes), scales: groupRows(scales), zeros: groupRows(zeros) } }
 }

@@ -14,7 +14,7 @@ function outputOf(level: string, entry: TensorEntry): JobOutput {
   if (expected === undefined) throw new ChainError('corrupt', `dtype ${entry.dtype} with shape [${entry.shape.join(', ')}] has no byte length`, { level, tensor: entry.name })
   if (entry.params.part === undefined) return { tensor: entry.name, byteLength: expected }
   const format: CheckpointFormat = entry.params.format === 'gptq_v2' ? 'gptq_v2' : 'gptq'
-  return { tensor: entry.name, byteLength: expected, part: entry.params.part as MatrixPart, ...(entry.params.bits !== undefined && { gptq: { bits: Number(entry.params.bits), format } }) }
+  return { tensor: entry.name, byteLength: expected, part: entry.params.part as MatrixPart, shape: entry.shape, ...(entry.params.bits !== undefined && { gptq: { bits: Number(entry.params.bits), format } }) }
 }
 
 /** How a plan gets its sections, in the order of `ids`: their bytes, or where they lie. */

@@ -6,14 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encode, type RowBand } from '@qchain/conditional'
 import { seededRandom } from '@qchain/fixtures'
 import { openContainerFile } from '@qchain/format/node'
-import { quantizeInt8Rowwise } from '@qchain/gptq'
+import { quantizeInt8Rowwise, rtnQuantize } from '@qchain/gptq'
 import { quantizeModel } from '@qchain/quantize'
 import { encodeHeader } from '@qchain/safetensors'
 import { writeSafetensorsFile } from '@qchain/safetensors/node'
 import { f32ToF16 } from '@qchain/tensor'
-import { chainReader, encodeMatrix, runDecodeJob, type DecodeJob } from '../src/index.js'
+import { chainReader, encodeMatrix, runDecodeJob, type DecodeJob, type JobOutput } from '../src/index.js'
 import { createCodecPool, createRebuilder, writeChain, type CodecPool } from '../src/node/index.js'
-import { BAND_MIN_BYTES, cutIntoBands } from '../src/row-bands.js'
+import { jobOutputs } from '../src/decode-job.js'
+import { BAND_MIN_BYTES, cutIntoBands, joinBands } from '../src/row-bands.js'
 
 /** Normal-ish weights (a sum of uniforms), std about 0.02. */
 function weights(count: number, seed: number): Float32Array {
@@ -38,6 +39,26 @@ function int8Job(rows: number, cols: number, coder?: 'adaptive'): { job: DecodeJ
     outputs: [{ tensor: 'w', byteLength: 2 * rows * cols, part: 'weight' }],
   }
   return { job, bits: half.bits }
+}
+
+/** A 4 > 8|4 job of a rows x cols matrix: the 8-bit level's four GPTQ parts. */
+function gptqJob(rows: number, cols: number): DecodeJob {
+  const values = weights(rows * cols, rows + 1)
+  const four = rtnQuantize(values, rows, cols, { bits: 4, groupSize: 128, sym: true })
+  const eight = rtnQuantize(values, rows, cols, { bits: 8, groupSize: 128, sym: false })
+  const base = encodeMatrix({ kind: 'gptq', value: four }, undefined, { level: '4', tensor: 'w' })
+  const top = encodeMatrix({ kind: 'gptq', value: eight }, { kind: 'gptq', value: four }, { level: '8', tensor: 'w' })
+  const groups = Math.ceil(cols / 128)
+  const part = (name: 'qweight' | 'qzeros' | 'scales' | 'g_idx', shape: number[], bytesPer: number): JobOutput => ({ tensor: `w.${name}`, byteLength: shape.reduce((a, b) => a * b, bytesPer), part: name, shape, gptq: { bits: 8, format: 'gptq_v2' } })
+  return {
+    kind: 'matrix',
+    level: '8',
+    steps: [
+      { level: '4', tensor: 'w', codec: base.codec, sections: base.sections.map((section) => section.bytes), rows, cols },
+      { level: '8', tensor: 'w', codec: top.codec, sections: top.sections.map((section) => section.bytes), rows, cols },
+    ],
+    outputs: [part('qweight', [cols / 4, rows], 4), part('qzeros', [groups, rows / 4], 4), part('scales', [groups, rows], 2), part('g_idx', [cols], 4)],
+  }
 }
 
 const bandJob = (job: DecodeJob, rows: RowBand, cols: number): DecodeJob => ({ ...job, rows, outputs: [{ tensor: 'w', byteLength: 2 * (rows.end - rows.first) * cols, part: 'weight' }] }) as DecodeJob
@@ -67,12 +88,24 @@ describe('cutIntoBands', () => {
     expect(cutIntoBands(job(4096, 4096), 2).length).toBe(2)
   })
 
-  it('leaves whole: bands under BAND_MIN_BYTES, one part, GPTQ levels, and a size the index contradicts', () => {
+  it('cuts a GPTQ matrix into bands whose parts hold their rows, and g_idx whole', () => {
+    const whole = gptqJob(160, 16_384)
+    const big = { ...whole, outputs: whole.outputs.map((output) => ({ ...output, byteLength: output.byteLength * 1024 })) }
+    const [first] = cutIntoBands(big, 2)
+    expect(first?.kind === 'matrix' && first.rows).toEqual({ first: 0, end: 128 })
+    expect(first?.kind === 'matrix' && first.outputs.map((output) => output.byteLength)).toEqual(big.outputs.map((output) => (output.part === 'g_idx' ? output.byteLength : (output.byteLength / 160) * 128)))
+  })
+
+  it('leaves whole: bands under BAND_MIN_BYTES, one part, LLM.int8 levels, a size the index contradicts, GPTQ bands off its zero words', () => {
     const small = Math.floor(BAND_MIN_BYTES / 4096 / 2)
     expect(cutIntoBands(job(2 * small - 1, 4096), 8).length).toBe(1)
     expect(cutIntoBands(job(11_008, 4096), 1).length).toBe(1)
-    expect(cutIntoBands(job(11_008, 4096, 'gptq-given'), 2).length).toBe(1)
+    expect(cutIntoBands(job(11_008, 4096, 'int8-alone'), 2).length).toBe(1)
     expect(cutIntoBands(job(11_008, 4096, 'half-given', 2 * 11_008 * 4096 - 2), 2).length).toBe(1)
+    // slabs of 349 rows of 3000 columns, bands of 7 slabs: 4-bit zero points of the second band would start inside a word
+    const odd = job(4200, 3000, 'gptq-given')
+    const zeros: JobOutput = { tensor: 'w.qzeros', byteLength: 4200 * 2 ** 13, part: 'qzeros', shape: [2 ** 11, 4200 * 4], gptq: { bits: 4, format: 'gptq' } }
+    expect(cutIntoBands({ ...odd, outputs: [zeros] }, 2).length).toBe(1)
   })
 })
 
@@ -84,6 +117,20 @@ describe('a band of a 16-bit matrix decoded on its own', () => {
     for (const band of [{ first: 0, end: 64 }, { first: 64, end: 150 }, { first: 128, end: 150 }]) {
       const [bytes] = runDecodeJob(bandJob(job, band, cols))
       expect(Buffer.compare(bytes as Uint8Array, bytesOf(bits, band, cols))).toBe(0)
+    }
+  })
+
+  it('gives a GPTQ level\'s parts which, joined, equal the whole decode\'s, cut between slabs or not', () => {
+    const job = gptqJob(160, cols)
+    const whole = jobOutputs(job, runDecodeJob(job))
+    for (const bands of [[0, 64, 128, 160], [0, 32, 160]]) {
+      const decoded = bands.slice(1).map((end, i) => {
+        const band = { first: bands[i] as number, end }
+        const cut = { ...job, rows: band, outputs: job.outputs.map((output) => ({ ...output, byteLength: output.part === 'g_idx' ? output.byteLength : (output.byteLength / 160) * (end - band.first) })) }
+        return jobOutputs(cut, runDecodeJob(cut))
+      })
+      const joined = joinBands(job.outputs, decoded)
+      for (const output of job.outputs) expect(Buffer.compare(joined.get(output.tensor) as Uint8Array, whole.get(output.tensor) as Uint8Array), `${output.tensor}, bands ${bands}`).toBe(0)
     }
   })
 
@@ -106,32 +153,40 @@ describe('rebuilding a file through a pool of two workers', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('shares a 32 MiB matrix between the workers by bands and rebuilds the file byte for byte', async () => {
+  it('shares large 16-bit and GPTQ matrices between the workers by bands and rebuilds each level byte for byte', async () => {
+    // 8192 x 4096: 64 MiB at 16 bits, 32 MiB of 8-bit codes; two bands each (slabs of 256 rows)
     const model = join(dir, 'model')
     await mkdir(model)
-    const big = f32ToF16(weights(4096 * 4096, 7))
+    const big = f32ToF16(weights(8192 * 4096, 7))
     const small = f32ToF16(weights(128 * 256, 8))
     const header = encodeHeader([
-      { name: 'big.weight', dtype: 'F16', shape: [4096, 4096] },
+      { name: 'big.weight', dtype: 'F16', shape: [8192, 4096] },
       { name: 'small.weight', dtype: 'F16', shape: [128, 256] },
     ])
     await writeSafetensorsFile(join(model, 'model.safetensors'), header, (info) => new Uint8Array((info.name === 'big.weight' ? big : small).buffer))
-    const int8 = join(dir, 'int8')
-    await quantizeModel(model, [{ request: { method: 'int8-rowwise' }, target: int8 }])
+    const level = (bits: number) => ({ request: { method: 'rtn' as const, options: { bits, groupSize: 128, sym: bits === 4 }, format: 'gptq' as const }, target: join(dir, `rtn-${bits}`) })
+    await quantizeModel(model, [level(8), level(4)])
+    const levels = [
+      { name: '4', parent: null, dir: join(dir, 'rtn-4') },
+      { name: '8', parent: '4', dir: join(dir, 'rtn-8') },
+      { name: '16', parent: '8', dir: model },
+    ]
     const path = join(dir, 'bands.qchain')
     const pool = createCodecPool(2)
-    await writeChain(path, [{ name: 'int8', parent: null, dir: int8 }, { name: '16', parent: 'int8', dir: model }], { pool })
+    await writeChain(path, levels, { pool })
     const container = await openContainerFile(path)
     try {
-      const bands: (RowBand | undefined)[] = []
-      const watched: CodecPool = { ...pool, decodeFile: (job, from) => (bands.push(job.kind === 'matrix' ? job.rows : undefined), pool.decodeFile(job, from)) }
-      const hash = createHash('sha256')
-      await createRebuilder(chainReader(container), watched).rebuildFile('16', 'model.safetensors', (chunk) => void hash.update(chunk))
-      expect(hash.digest('hex')).toBe(createHash('sha256').update(await readFile(join(model, 'model.safetensors'))).digest('hex'))
-      expect(bands.filter(Boolean)).toEqual([
-        { first: 0, end: 2048 },
-        { first: 2048, end: 4096 },
-      ])
+      for (const { name, dir: source } of levels.slice(1)) {
+        const bands: (RowBand | undefined)[] = []
+        const watched: CodecPool = { ...pool, decodeFile: (job, from) => (bands.push(job.kind === 'matrix' ? job.rows : undefined), pool.decodeFile(job, from)) }
+        const hash = createHash('sha256')
+        await createRebuilder(chainReader(container), watched).rebuildFile(name, 'model.safetensors', (chunk) => void hash.update(chunk))
+        expect(hash.digest('hex'), `level ${name}`).toBe(createHash('sha256').update(await readFile(join(source, 'model.safetensors'))).digest('hex'))
+        expect(bands.filter(Boolean), `level ${name}`).toEqual([
+          { first: 0, end: 4096 },
+          { first: 4096, end: 8192 },
+        ])
+      }
     } finally {
       await container.close()
       await pool.close()

@@ -1,6 +1,6 @@
 import { jobKey, jobOutputs, outputsOf, type DecodeJob, type JobOutput } from '../decode-job.js'
 import type { ChainReader, ChunkSink } from '../read-chain.js'
-import { cutIntoBands } from '../row-bands.js'
+import { cutIntoBands, joinBands } from '../row-bands.js'
 import { nameDamage } from './file-job.js'
 import { OrderedQueue } from './ordered.js'
 import type { CodecPool } from './pool.js'
@@ -13,7 +13,10 @@ export interface Rebuilder {
 /** A decode under way and the share of the pool's window it takes. */
 type Piece = { tensors: Promise<Map<string, Uint8Array>>; cost: number }
 
-/** A planned job: the tensors it gives back, and its decode under way, whole or as bands of rows in order. */
+/**
+ * A planned job: the tensors it gives back, and its decode under way: whole, or as bands of a
+ * 16-bit matrix's rows in order (each a run of its one tensor).
+ */
 type Started = { outputs: JobOutput[]; pieces: Piece[] }
 
 export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder {
@@ -26,14 +29,15 @@ export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder
     tensors.catch(() => {})
     return { tensors, cost: pool.cost(job) }
   }
-  // From a local file the workers read and check their own sections, and share large 16-bit
-  // matrices by bands of rows; from anything else this thread reads, and each job goes whole.
+  // From a local file the workers read and check their own sections, and share large matrices
+  // by bands of rows; from anything else this thread reads, and each job goes whole.
   const start = async (level: string, tensor: string): Promise<Started> => {
     if (fd === undefined) {
       const { job } = await reader.planJob(level, tensor)
       return { outputs: outputsOf(job), pieces: [piece(job, pool.decode(job))] }
     }
     const { job } = await reader.planSpans(level, tensor)
+    const outputs = outputsOf(job)
     const pieces = cutIntoBands(job, pool.workers).map((band) =>
       piece(
         band,
@@ -42,7 +46,11 @@ export function createRebuilder(reader: ChainReader, pool: CodecPool): Rebuilder
         }),
       ),
     )
-    return { outputs: outputsOf(job), pieces }
+    if (pieces.length === 1 || outputs.length === 1) return { outputs, pieces }
+    // a GPTQ matrix's parts each take a run from every band: put together once all are back
+    const tensors = Promise.all(pieces.map((band) => band.tensors)).then((bands) => joinBands(outputs, bands))
+    tensors.catch(() => {})
+    return { outputs, pieces: [{ tensors, cost: pieces.reduce((sum, band) => sum + band.cost, 0) }] }
   }
   return {
     async rebuildFile(level, name, sink) {
