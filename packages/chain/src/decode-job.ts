@@ -51,13 +51,40 @@ export function jobOutputs(job: DecodeJob<unknown>, bytes: readonly Uint8Array[]
   return new Map(outputsOf(job).map((output, index) => [output.tensor, bytes[index] as Uint8Array]))
 }
 
-/** Decodes a job; returns one byte array per output, in order, each its tensor's bytes as stored. */
-export function runDecodeJob(job: DecodeJob): Uint8Array[] {
+/**
+ * Buffers a thread keeps for the codes of a job's intermediate levels (each later step's
+ * parent), reused from job to job instead of left to the garbage collector: two, as a step
+ * reads one and writes the other. Levels of more than `keepBytes` codes get their own.
+ */
+export class LevelBuffers {
+  private readonly kept = [new Uint8Array(0), new Uint8Array(0)]
+
+  constructor(private readonly keepBytes: number) {}
+
+  /** A buffer of `length` codes for step `step` (the other one's parent or child), or none past the limit. */
+  codes(step: number, length: number): Uint8Array | undefined {
+    if (length > this.keepBytes) return undefined
+    const k = step & 1
+    if ((this.kept[k] as Uint8Array).length < length) this.kept[k] = new Uint8Array(Math.min(this.keepBytes, 2 * length))
+    return (this.kept[k] as Uint8Array).subarray(0, length)
+  }
+
+  /** Whether `view` lies in a kept buffer (then it must be copied before it outlives the next job). */
+  holds(view: ArrayBufferView): boolean {
+    return this.kept.some((kept) => kept.buffer === view.buffer)
+  }
+}
+
+/**
+ * Decodes a job; returns one byte array per output, in order, each its tensor's bytes as stored.
+ * `buffers` hold the levels below the requested one (never an output).
+ */
+export function runDecodeJob(job: DecodeJob, buffers?: LevelBuffers): Uint8Array[] {
   if (job.kind === 'plain') {
     const where = { level: job.level, tensor: job.output.tensor }
     return [decodePlain(job.codec, job.sections, job.output.byteLength, job.sliceBytes, where)]
   }
-  const matrix = job.rows ? decodeBand(job.steps, job.rows) : decodeSteps(job.steps)
+  const matrix = job.rows ? decodeBand(job.steps, job.rows, buffers) : decodeSteps(job.steps, undefined, buffers)
   return job.outputs.map((output) => {
     const where = { level: job.level, tensor: output.tensor }
     const bytes = matrixPartBytes(matrix, output.part as MatrixPart, output.gptq, where)
@@ -66,13 +93,17 @@ export function runDecodeJob(job: DecodeJob): Uint8Array[] {
   })
 }
 
-/** Decodes a matrix from the base up, or only the rows of `band`. */
-function decodeSteps(steps: readonly DecodeStep[], band?: RowBand): MatrixValue {
+/** Decodes a matrix from the base up, or only the rows of `band`; the levels below the last in `buffers`. */
+function decodeSteps(steps: readonly DecodeStep[], band?: RowBand, buffers?: LevelBuffers): MatrixValue {
   let value: MatrixValue | undefined
-  for (const step of steps) {
-    // The last step's 16-bit weights land in one buffer sized by the (already checked) parent.
-    const rows = band ? band.end - band.first : step.rows
-    const into = step.codec === 'half-given' && value ? new Uint16Array(rows * value.value.cols) : undefined
+  for (const [index, step] of steps.entries()) {
+    // Sized by the parent, already checked against its stream (the base by the index: a level
+    // coded alone takes the buffer only if its stream agrees).
+    const shape = value?.value ?? step
+    const elements = (band ? band.end - band.first : shape.rows) * shape.cols
+    // The last step's 16-bit weights land in one buffer of their own.
+    const last = index === steps.length - 1
+    const into = !last ? buffers?.codes(index, elements) : step.codec === 'half-given' && value ? new Uint16Array(elements) : undefined
     value = decodeMatrix(step.codec, step.sections, value, { rows: step.rows, cols: step.cols }, { level: step.level, tensor: step.tensor }, into, band)
   }
   return value as MatrixValue
@@ -83,13 +114,13 @@ function decodeSteps(steps: readonly DecodeStep[], band?: RowBand): MatrixValue 
  * else (streams not cut in slabs there, which qchain's encoder does not write) cut from a
  * whole decode.
  */
-function decodeBand(steps: readonly DecodeStep[], band: RowBand): MatrixValue {
+function decodeBand(steps: readonly DecodeStep[], band: RowBand, buffers?: LevelBuffers): MatrixValue {
   const last = steps[steps.length - 1] as DecodeStep
   try {
-    return bandMatrix(decodeSteps(steps, band), band, false, last)
+    return bandMatrix(decodeSteps(steps, band, buffers), band, false, last)
   } catch (error) {
     if (!(error instanceof ConditionalError && error.problem === 'unsupported-rows')) throw error
-    return bandMatrix(decodeSteps(steps), band, true, last)
+    return bandMatrix(decodeSteps(steps, undefined, buffers), band, true, last)
   }
 }
 

@@ -31,11 +31,13 @@ export function encodeMatrix(matrix: MatrixValue, parent: MatrixValue | undefine
 
 /**
  * The inverse of encodeMatrix; `rows` and `cols` come from the index, checked against the stream.
- * `into` (rows * cols) receives a 16-bit child coded given its parent, so the caller owns the buffer.
+ * `into` receives the weights (Uint16Array) or codes (Uint8Array) of the matrix, so the caller
+ * owns the buffer: of the parent's elements for a level coded given it, taken by a level coded
+ * alone only when it fits what its stream holds.
  * With `band`, only those rows are decoded: the parent holds them alone, and so does the value
  * returned (see RowBand); a stream that cannot be cut is refused with conditional's 'unsupported-rows'.
  */
-export function decodeMatrix(codec: string, sections: readonly Uint8Array[], parent: MatrixValue | undefined, shape: { rows: number; cols: number }, where: { level: string; tensor: string }, into?: Uint16Array, band?: RowBand): MatrixValue {
+export function decodeMatrix(codec: string, sections: readonly Uint8Array[], parent: MatrixValue | undefined, shape: { rows: number; cols: number }, where: { level: string; tensor: string }, into?: Uint16Array | Uint8Array, band?: RowBand): MatrixValue {
   const [first, second] = sections
   if (!first) throw new ChainError('corrupt', `codec ${codec} needs a section`, where)
   // rows and cols come from the index: refuse impossible ones before anything is sized from them.
@@ -44,22 +46,21 @@ export function decodeMatrix(codec: string, sections: readonly Uint8Array[], par
   switch (codec) {
     case 'half-alone':
     case 'gptq-alone': {
-      const decoded = band ? decodeAloneRows(first, band) : decodeAlone(first)
+      const decoded = band ? decodeAloneRows(first, band, into) : decodeAlone(first, into)
       value = 'format' in decoded ? { kind: 'half', value: decoded } : { kind: 'gptq', value: decoded }
       break
     }
     case 'half-given':
     case 'gptq-given': {
       if (!parent || parent.kind === 'half') throw new ChainError('corrupt', `codec ${codec} needs a quantized parent`, where)
-      const output = codec === 'half-given' ? into : undefined
-      const decoded = band ? decodeRows(first, parent.value as Parent, band, output) : decode(first, parent.value as Parent, output)
+      const decoded = band ? decodeRows(first, parent.value as Parent, band, into) : decode(first, parent.value as Parent, into)
       value = 'format' in decoded ? { kind: 'half', value: decoded as HalfMatrix } : { kind: 'gptq', value: decoded as QuantLevel }
       break
     }
     case 'int8-alone': {
       if (!second || second.length !== shape.rows * 4) throw new ChainError('corrupt', 'the SCB section does not hold one float32 per row', where)
       const { first: from, end } = band ?? { first: 0, end: shape.rows }
-      const codes = decodeByteRange(first, shape.rows * shape.cols, from * shape.cols, end * shape.cols, where)
+      const codes = decodeByteRange(first, shape.rows * shape.cols, from * shape.cols, end * shape.cols, where, into instanceof Uint8Array ? into : undefined)
       value = { kind: 'int8', value: { rows: shape.rows, cols: shape.cols, weight: new Int8Array(codes.buffer, codes.byteOffset, codes.length), scb: new Float32Array(Uint8Array.from(second).buffer) } }
       break
     }

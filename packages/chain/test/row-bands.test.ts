@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encode, type RowBand } from '@qchain/conditional'
+import { decodeAlone, encode, type QuantLevel, type RowBand } from '@qchain/conditional'
 import { seededRandom } from '@qchain/fixtures'
 import { openContainerFile } from '@qchain/format/node'
 import { quantizeInt8Rowwise, rtnQuantize } from '@qchain/gptq'
@@ -13,7 +13,7 @@ import { writeSafetensorsFile } from '@qchain/safetensors/node'
 import { f32ToF16 } from '@qchain/tensor'
 import { chainReader, encodeMatrix, runDecodeJob, type DecodeJob, type JobOutput } from '../src/index.js'
 import { createCodecPool, createRebuilder, writeChain, type CodecPool } from '../src/node/index.js'
-import { jobOutputs } from '../src/decode-job.js'
+import { jobOutputs, LevelBuffers } from '../src/decode-job.js'
 import { BAND_MIN_BYTES, cutIntoBands, joinBands } from '../src/row-bands.js'
 
 /** Normal-ish weights (a sum of uniforms), std about 0.02. */
@@ -141,6 +141,29 @@ describe('a band of a 16-bit matrix decoded on its own', () => {
       const [bytes] = runDecodeJob(bandJob(whole, band, cols))
       expect(Buffer.compare(bytes as Uint8Array, bytesOf(whole === job ? bits : adaptive.bits, band, cols))).toBe(0)
     }
+  })
+})
+
+describe('LevelBuffers', () => {
+  it('hold the levels below the one asked for, job after job, never an output', () => {
+    const buffers = new LevelBuffers(64 * 2 ** 20)
+    const jobs = [gptqJob(160, 4096), int8Job(150, 4096).job, gptqJob(96, 8192)]
+    for (const job of jobs) {
+      const kept = runDecodeJob(job, buffers)
+      const fresh = runDecodeJob(job)
+      kept.forEach((bytes, i) => expect(Buffer.compare(bytes, fresh[i] as Uint8Array)).toBe(0))
+      expect(kept.some((bytes) => buffers.holds(bytes))).toBe(false)
+    }
+    // the last job's 4-bit base was decoded into the first kept buffer
+    const last = jobs[2] as Extract<DecodeJob, { kind: 'matrix' }>
+    const base = (decodeAlone(last.steps[0]?.sections[0] as Uint8Array) as QuantLevel).codes
+    expect(Buffer.compare(buffers.codes(0, base.length) as Uint8Array, base)).toBe(0)
+  })
+
+  it('keep nothing above their limit', () => {
+    const buffers = new LevelBuffers(1000)
+    expect(buffers.codes(0, 1001)).toBeUndefined()
+    expect(buffers.codes(1, 1000)?.length).toBe(1000)
   })
 })
 

@@ -1,6 +1,7 @@
 import { ByteWriter, decodeSymbolRange, encodeSymbols, type SymbolArray } from '@qchain/huffman'
 import { ConditionalError } from './errors.js'
 import { checkBand, checkLevel } from './parent.js'
+import type { OutputArray } from './output.js'
 import { Reader } from './reader.js'
 import { isHalfMatrix, MAX_ELEMENTS, type HalfMatrix, type QuantLevel, type RowBand } from './types.js'
 
@@ -47,19 +48,25 @@ export function encodeAlone(tensor: HalfMatrix | QuantLevel): Uint8Array {
   return out.result()
 }
 
-export function decodeAlone(bytes: Uint8Array): HalfMatrix | QuantLevel {
-  return readAlone(bytes)
+/**
+ * `into` (a Uint16Array for 16-bit weights, Uint8Array for codes, of rows * cols elements)
+ * receives the weights or codes without allocating them, when it is of the kind and length the
+ * stream holds (else they are allocated, as without it).
+ */
+export function decodeAlone(bytes: Uint8Array, into?: OutputArray): HalfMatrix | QuantLevel {
+  return readAlone(bytes, undefined, into)
 }
 
 /**
  * Decodes rows band.first..band.end-1 of a tensor coded alone, reading only the Huffman blocks
- * that hold them: the weights or codes of those rows (a GPTQ grid whole), as RowBand describes.
+ * that hold them: the weights or codes of those rows (a GPTQ grid whole), as RowBand describes;
+ * `into` as for decodeAlone, of the band's elements.
  */
-export function decodeAloneRows(bytes: Uint8Array, band: RowBand): HalfMatrix | QuantLevel {
-  return readAlone(bytes, band)
+export function decodeAloneRows(bytes: Uint8Array, band: RowBand, into?: OutputArray): HalfMatrix | QuantLevel {
+  return readAlone(bytes, band, into)
 }
 
-function readAlone(bytes: Uint8Array, band?: RowBand): HalfMatrix | QuantLevel {
+function readAlone(bytes: Uint8Array, band?: RowBand, into?: OutputArray): HalfMatrix | QuantLevel {
   const reader = new Reader(bytes)
   if (reader.byte('magic') !== MAGIC_0 || reader.byte('magic') !== MAGIC_1) throw new ConditionalError('bad-magic', 'not a qchain alone stream', { field: 'magic' })
   const version = reader.byte('version')
@@ -71,9 +78,11 @@ function readAlone(bytes: Uint8Array, band?: RowBand): HalfMatrix | QuantLevel {
   if (band) checkBand(band, rows)
   // the elements wanted: all, or the band's rows
   const span = band ? { count: rows * cols, from: band.first * cols, to: band.end * cols } : whole(rows * cols)
+  // `into` when it fits the stream; otherwise the values are allocated once their stream has backed the header's shape
+  const given = <T extends OutputArray>(type: new (length: number) => T) => (into instanceof type && into.length === span.to - span.from ? into : undefined)
   let tensor: HalfMatrix | QuantLevel
   if (kind === Kind.F16 || kind === Kind.Bf16) {
-    tensor = { rows, cols, format: kind === Kind.F16 ? 'f16' : 'bf16', bits: readPlanes(reader, span) }
+    tensor = { rows, cols, format: kind === Kind.F16 ? 'f16' : 'bf16', bits: readPlanes(reader, span, given(Uint16Array)) }
   } else if (kind === Kind.Codes) {
     const bits = reader.byte('bits')
     const groups = reader.boundedVarint('groups', cols, 'bad-header')
@@ -88,7 +97,7 @@ function readAlone(bytes: Uint8Array, band?: RowBand): HalfMatrix | QuantLevel {
     } else {
       throw new ConditionalError('bad-header', `unknown g_idx mode ${mode}`, { field: 'g_idx mode' })
     }
-    const codes = readStream(reader, span, 1) as Uint8Array
+    const codes = readStream(reader, span, 1, given(Uint8Array)) as Uint8Array
     // Only now has a stream backed the header's cols: a damaged header must not cost a huge g_idx.
     const gIdx = explicit ?? standardGroups(cols, size)
     const scales = readPlanes(reader, whole(groups * rows))
@@ -129,10 +138,10 @@ const whole = (count: number): Span => ({ count, from: 0, to: count })
  * symbols of `width` bytes. The decoder refuses any other count or width before it allocates,
  * so a damaged header allocates gigabytes only if the stream agrees with it.
  */
-function readStream(reader: Reader, span: Span, width: 1 | 2): SymbolArray {
+function readStream(reader: Reader, span: Span, width: 1 | 2, out?: SymbolArray): SymbolArray {
   const stream = reader.take(reader.boundedVarint('stream length', reader.remaining, 'truncated'), 'stream')
   try {
-    return decodeSymbolRange(stream, span.from, span.to, { expectedCount: span.count, expectedWidth: width })
+    return decodeSymbolRange(stream, span.from, span.to, { expectedCount: span.count, expectedWidth: width, ...(out && { out }) })
   } catch (error) {
     throw new ConditionalError('bad-payload', `Huffman stream refused: ${(error as Error).message}`, { field: 'stream' }, { cause: error })
   }
@@ -147,10 +156,10 @@ function writePlanes(values: Uint16Array, out: ByteWriter): void {
   writeStream(plane, out)
 }
 
-function readPlanes(reader: Reader, span: Span): Uint16Array {
+function readPlanes(reader: Reader, span: Span, into?: Uint16Array): Uint16Array {
   const high = readStream(reader, span, 1)
   const low = readStream(reader, span, 1)
-  const values = new Uint16Array(high.length)
+  const values = into ?? new Uint16Array(high.length)
   for (let i = 0; i < values.length; i++) values[i] = ((high[i] as number) << 8) | (low[i] as number)
   return values
 }

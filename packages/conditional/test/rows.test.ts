@@ -1,7 +1,7 @@
 import { loadNative } from '@qchain/native'
 import { rtnQuantize } from '@qchain/gptq'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { decode, decodeAlone, decodeAloneRows, decodeRows, encode, encodeAlone, type Child, type Parent, type RowBand } from '../src/index.js'
+import { decode, decodeAlone, decodeAloneRows, decodeRows, encode, encodeAlone, type Child, type Parent, type QuantLevel, type RowBand } from '../src/index.js'
 import { useNativeKernels } from '../src/native-kernels.js'
 import { isHalfMatrix, isInt8Level } from '../src/types.js'
 import { sameChild } from './compare.js'
@@ -112,6 +112,21 @@ describe('decodeAloneRows', () => {
         expect(sameChild(decodeAloneRows(stream, band), childRows(whole, band))).toBe(true)
       }
       expectRefused(() => decodeAloneRows(stream, { first: 10, end: 10 }), 'bad-rows')
+    }
+  })
+
+  it('writes into a buffer of the stream\'s kind and length, and allocates instead of taking any other', () => {
+    const { parent } = pairs[1] as (typeof pairs)[number]
+    const stream = encodeAlone(parent as QuantLevel)
+    const band = { first: SLAB, end: 2 * SLAB }
+    const into = new Uint8Array(SLAB * COLS)
+    const decoded = decodeAloneRows(stream, band, into) as QuantLevel
+    expect(decoded.codes.buffer === into.buffer).toBe(true)
+    expect(sameChild(decoded, childRows(decodeAlone(stream), band))).toBe(true)
+    for (const other of [new Uint8Array(SLAB * COLS + 1), new Uint16Array(SLAB * COLS)]) {
+      const fresh = decodeAloneRows(stream, band, other) as QuantLevel
+      expect(fresh.codes.buffer === other.buffer).toBe(false)
+      expect(sameChild(fresh, decoded)).toBe(true)
     }
   })
 })

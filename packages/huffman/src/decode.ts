@@ -31,14 +31,19 @@ export function decodeSymbols(bytes: Uint8Array, outOrOptions?: SymbolArray | De
 /**
  * Decodes symbols from..to-1 of a stream, reading only the blocks that hold them (a worker's
  * share of one stream). Blocks outside the range are located but not decoded or checked.
+ * With `out` (of the stream's width, at least to - from long) nothing is allocated for the
+ * symbols but a block cut by the range; the result is then the prefix of `out` written.
  */
-export function decodeSymbolRange(bytes: Uint8Array, from: number, to: number, options: Omit<DecodeOptions, 'out'> = {}): SymbolArray {
+export function decodeSymbolRange(bytes: Uint8Array, from: number, to: number, options: DecodeOptions = {}): SymbolArray {
   const index = readStreamIndex(bytes, expectation(options))
   if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && from <= to && to <= index.symbolCount)) {
     throw new HuffmanError('bad-option', `symbols ${from}..${to} are not a range of the stream's ${index.symbolCount}`, { field: 'range' })
   }
   const make = (length: number) => (index.symbolWidth === 2 ? new Uint16Array(length) : new Uint8Array(length))
-  const out = make(to - from)
+  if (options.out && (options.out.BYTES_PER_ELEMENT !== index.symbolWidth || options.out.length < to - from)) {
+    throw new HuffmanError('output-size', `${to - from} ${8 * index.symbolWidth}-bit symbols do not fit the output given`, { field: 'out' })
+  }
+  const out = !options.out ? make(to - from) : options.out.length === to - from ? options.out : options.out.subarray(0, to - from)
   let scratch: SymbolArray | undefined
   for (const block of index.blocks) {
     const start = block.symbolStart

@@ -29,6 +29,16 @@ describe('decodeSymbolRange', () => {
     expect(Array.from(decodeSymbolRange(wideStream, 0, 5000))).toEqual(Array.from(decodeSymbols(wideStream)))
   })
 
+  it('writes into a given output, refusing one too short or of another width', () => {
+    const out = new Uint8Array(3000).fill(7)
+    const part = decodeSymbolRange(stream, 1500, 3500, { out })
+    expect(part.buffer).toBe(out.buffer)
+    expect(Buffer.from(part)).toEqual(Buffer.from(symbols.subarray(1500, 3500)))
+    expect(out[2000]).toBe(7)
+    expect(() => decodeSymbolRange(stream, 0, 3001, { out })).toThrow(expect.objectContaining({ problem: 'output-size' }))
+    expect(() => decodeSymbolRange(stream, 0, 10, { out: new Uint16Array(10) })).toThrow(expect.objectContaining({ problem: 'output-size' }))
+  })
+
   it('refuses a range outside the stream, and a stream of another count', () => {
     for (const [from, to] of [[-1, 5], [5, 4], [0, 10_001], [0.5, 3]] as const) {
       expect(() => decodeSymbolRange(stream, from, to)).toThrow(expect.objectContaining({ problem: 'bad-option' }))

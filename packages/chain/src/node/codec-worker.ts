@@ -1,6 +1,6 @@
 import { SectionScratch } from '@qchain/format/section-file'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
-import { runDecodeJob } from '../decode-job.js'
+import { LevelBuffers, runDecodeJob } from '../decode-job.js'
 import { runEncodeJob } from './encode-job.js'
 import { fileSha256 } from './file-hash.js'
 import { readJobSections } from './file-job.js'
@@ -16,20 +16,25 @@ export default function runTask(task: Task): object {
 }
 
 /**
- * Sections this thread reads go to one kept buffer, not a new one per job left to the garbage
- * collector (the rebuilt tensors still leave in buffers of their own). Jobs of more bytes get
- * a buffer of their own: keeping it would hold that much memory per thread for good.
+ * What this thread decodes goes through buffers it keeps, not new ones per job left to the
+ * garbage collector: the sections it reads, and the levels below the one asked for (the
+ * rebuilt tensors still leave in buffers of their own). Larger jobs get buffers of their own:
+ * keeping them would hold that much memory per thread for good.
  */
-const scratch = new SectionScratch(64 * 2 ** 20)
+const KEEP_BYTES = 64 * 2 ** 20
+const sections = new SectionScratch(KEEP_BYTES)
+const levels = new LevelBuffers(KEEP_BYTES)
+
+/** Outputs that are views of a kept buffer (no codec returns one today) must not leave with it. */
+const owned = (outputs: Uint8Array[]) => outputs.map((bytes) => (sections.holds(bytes) || levels.holds(bytes) ? bytes.slice() : bytes))
 
 /** One job's result, or its error in a form that survives the trip back. */
 function runJob(task: JobTask): JobReply {
   try {
     if (task.op === 'hash-file') return { ok: fileSha256(task.path) }
     if (task.op === 'encode') return { ok: runEncodeJob(task.job) }
-    if (task.op === 'decode') return { ok: runDecodeJob(task.job) }
-    // an output that is a view of the read buffer (no codec returns one today) must not leave with it
-    return { ok: runDecodeJob(readJobSections(task.job, task.from, scratch.space)).map((bytes) => (scratch.holds(bytes) ? bytes.slice() : bytes)) }
+    if (task.op === 'decode') return { ok: owned(runDecodeJob(task.job, levels)) }
+    return { ok: owned(runDecodeJob(readJobSections(task.job, task.from, sections.space), levels)) }
   } catch (error) {
     return { failed: sendError(error) }
   }
