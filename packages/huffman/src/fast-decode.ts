@@ -26,6 +26,23 @@ interface Kernel {
 
 let kernel: Kernel | null | undefined
 
+/**
+ * A native prefix decoder (@qchain/native's huffmanPrefix, installed by the Node entry of a
+ * package that loads it): the same symbols straight from and into the caller's arrays, for as
+ * long as its 8-byte loads stay inside `src`; declared here so this package neither needs nor
+ * names it.
+ */
+export interface NativeHuffman {
+  huffmanPrefix(src: Uint8Array, lengths: Uint8Array, symbols: Uint8Array | Uint16Array, out: Uint8Array | Uint16Array, outStart: number, quarter: number, positions: Int32Array): number
+}
+
+let native: NativeHuffman | null = null
+
+/** Decodes fast prefixes with `kernel` (null: the WebAssembly kernel again). Same symbols either way. */
+export function useNativeHuffman(kernel: NativeHuffman | null): void {
+  native = kernel
+}
+
 /** Compiles the kernel once; null where WebAssembly is unavailable (then the careful loop does all the work). */
 function loadKernel(): Kernel | null {
   if (kernel !== undefined) return kernel
@@ -49,6 +66,13 @@ function loadKernel(): Kernel | null {
  */
 export function decodeFastPrefix(src: Uint8Array, table: DecodeTable, out: SymbolArray, outStart: number, quarter: number, positions: Int32Array): number {
   if (table.hasEscape || table.bits > KERNEL_BITS || quarter < MIN_ROUNDS * SYMBOLS_PER_ROUND) return 0
+  if (native) {
+    const width = out.BYTES_PER_ELEMENT as 1 | 2
+    const lengths = new Uint8Array(1 << KERNEL_BITS)
+    const symbols = width === 1 ? new Uint8Array(1 << KERNEL_BITS) : new Uint16Array(1 << KERNEL_BITS)
+    writeKernelTables(table, lengths, symbols)
+    return native.huffmanPrefix(src, lengths, symbols, out, outStart, quarter, positions)
+  }
   const fast = loadKernel()
   if (!fast) return 0
   const width = out.BYTES_PER_ELEMENT as 1 | 2
@@ -65,7 +89,8 @@ export function decodeFastPrefix(src: Uint8Array, table: DecodeTable, out: Symbo
   const { bytes, halves, state } = views(fast)
   bytes.set(src, SRC_ADDRESS)
   bytes.fill(0, SRC_ADDRESS + src.length, SRC_ADDRESS + src.length + PEEK_PADDING)
-  writeKernelTables(table, width, bytes, halves)
+  const tableSize = 1 << KERNEL_BITS
+  writeKernelTables(table, bytes.subarray(LENGTHS_ADDRESS, LENGTHS_ADDRESS + tableSize), width === 1 ? bytes.subarray(SYMBOLS_ADDRESS, SYMBOLS_ADDRESS + tableSize) : halves.subarray(SYMBOLS_ADDRESS / 2, SYMBOLS_ADDRESS / 2 + tableSize))
   state.set(positions)
 
   // Stretches of rounds in which no stream can peek past the padding or write past its own
@@ -93,20 +118,18 @@ function views(fast: Kernel): NonNullable<Kernel['views']> {
 }
 
 /**
- * The kernel's tables, indexed by the next 12 stream bits: code lengths (bytes) and symbols
- * (`width` bytes). A shorter table repeats, as the bits past its length do not matter.
+ * The kernels' tables, indexed by the next 12 stream bits: code lengths and symbols (2^12
+ * each). A shorter table repeats, as the bits past its length do not matter.
  */
-function writeKernelTables(table: DecodeTable, width: 1 | 2, bytes: Uint8Array, halves: Uint16Array): void {
+function writeKernelTables(table: DecodeTable, lengths: Uint8Array, symbols: Uint8Array | Uint16Array): void {
   const { entries } = table
-  const symbols = SYMBOLS_ADDRESS / width
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i] as number
-    bytes[LENGTHS_ADDRESS + i] = entry & 15
-    if (width === 1) bytes[symbols + i] = entry >>> 4
-    else halves[symbols + i] = entry >>> 4
+    lengths[i] = entry & 15
+    symbols[i] = entry >>> 4
   }
   for (let filled = entries.length; filled < 1 << KERNEL_BITS; filled *= 2) {
-    bytes.copyWithin(LENGTHS_ADDRESS + filled, LENGTHS_ADDRESS, LENGTHS_ADDRESS + filled)
-    bytes.copyWithin(SYMBOLS_ADDRESS + filled * width, SYMBOLS_ADDRESS, SYMBOLS_ADDRESS + filled * width)
+    lengths.copyWithin(filled, 0, filled)
+    symbols.copyWithin(filled, 0, filled)
   }
 }

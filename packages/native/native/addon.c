@@ -8,6 +8,7 @@
 #include "adaptive.h"
 #include "encode.h"
 #include "fused-row.h"
+#include "huffman-prefix.h"
 
 enum { UNBOUND, DECODE, ENCODE, MEMORY };
 
@@ -219,6 +220,43 @@ static napi_value adaptive_encode_call(napi_env env, napi_callback_info info) {
   return status == napi_ok ? buffer : NULL;
 }
 
+/* huffmanPrefix(src: Uint8Array, lengths: Uint8Array(4096), symbols: Uint8Array | Uint16Array (4096, out's type),
+ * out: Uint8Array | Uint16Array, outStart, quarter, positions: Int32Array(4)): the symbols each stream got (positions
+ * advanced), or a RangeError. */
+static napi_value huffman_prefix_call(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) return throw_range(env, "huffmanPrefix: expected seven arguments");
+  const size_t table = (size_t)1 << HUFFMAN_TABLE_BITS;
+  HuffmanPrefix call;
+  size_t src_bytes, unused, out_length, position_count;
+  napi_typedarray_type out_type;
+  size_t out_bytes;
+  napi_value ignored;
+  void *out;
+  int32_t *positions;
+  uint32_t out_start, quarter;
+  bool valid = typed_array(env, argv[0], napi_uint8_array, 0, (const void **)&call.src, &src_bytes) && typed_array(env, argv[1], napi_uint8_array, table, (const void **)&call.lengths, &unused) &&
+               typed_bytes(env, argv[3], &out_type, &out, &out_bytes, &ignored) && (out_type == napi_uint8_array || out_type == napi_uint16_array) &&
+               typed_array(env, argv[2], out_type, table, &call.symbols, &unused) && napi_get_value_uint32(env, argv[4], &out_start) == napi_ok &&
+               napi_get_value_uint32(env, argv[5], &quarter) == napi_ok && typed_array(env, argv[6], napi_int32_array, HUFFMAN_STREAMS, (const void **)&positions, &position_count);
+  if (!valid) return throw_range(env, "huffmanPrefix: expected the streams, both tables, the output, its start, the quarter and four positions");
+  call.width = out_type == napi_uint8_array ? 1 : 2;
+  out_length = out_bytes / (size_t)call.width;
+  if ((uint64_t)out_start + (uint64_t)HUFFMAN_STREAMS * quarter > out_length) return throw_range(env, "huffmanPrefix: the output is too short");
+  for (int k = 0; k < HUFFMAN_STREAMS; k++) {
+    if (positions[k] < 0 || (uint64_t)positions[k] > 8 * (uint64_t)src_bytes) return throw_range(env, "huffmanPrefix: a position outside the streams");
+    call.positions[k] = (uint32_t)positions[k];
+  }
+  call.src_bytes = src_bytes;
+  call.out = (uint8_t *)out + (size_t)out_start * (size_t)call.width;
+  call.quarter = quarter;
+  size_t done = huffman_prefix(&call);
+  for (int k = 0; k < HUFFMAN_STREAMS; k++) positions[k] = (int32_t)call.positions[k];
+  return int32_result(env, (int)done);
+}
+
 /* unbind(): drops the binding (and its hold on the buffers). */
 static napi_value unbind(napi_env env, napi_callback_info info) {
   (void)info;
@@ -240,6 +278,7 @@ NAPI_MODULE_INIT() {
       {"emitSlab", NULL, emit_slab_call, NULL, NULL, NULL, napi_default, NULL},
       {"unbind", NULL, unbind, NULL, NULL, NULL, napi_default, NULL},
       {"adaptiveEncode", NULL, adaptive_encode_call, NULL, NULL, NULL, napi_default, NULL},
+      {"huffmanPrefix", NULL, huffman_prefix_call, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));
   return exports;

@@ -29,6 +29,14 @@ export interface NativeKernels {
    * start, rate steps, both layouts' tree ends, both layouts' trees (9 each), then the rates.
    */
   adaptiveEncode(symbols: Uint8Array, contexts: Uint16Array, base: Int32Array, layout: Uint8Array, model: Int32Array): ArrayBuffer
+  /**
+   * @qchain/huffman's fast prefix of a four-stream block (its decodeFastPrefix, without the copies
+   * into WebAssembly memory): symbols from tables indexed by the next 12 bits, stream k's to
+   * out[outStart + k * quarter ..], for as long as every 8-byte load stays inside src; advances
+   * positions (bits) and returns how many symbols each stream got. A RangeError for arguments
+   * that do not fit together.
+   */
+  huffmanPrefix(src: Uint8Array, lengths: Uint8Array, symbols: Uint8Array | Uint16Array, out: Uint8Array | Uint16Array, outStart: number, quarter: number, positions: Int32Array): number
 }
 
 /** Why the kernels are not loaded, when they are not. */

@@ -173,3 +173,40 @@ describe.skipIf(process.env.QCHAIN_NATIVE === '0')('@qchain/native', () => {
     })
   })
 })
+
+describe('huffmanPrefix', () => {
+  // Every code 2 bits long, symbol = those bits: stream k's symbols are its bits two at a time.
+  const lengths = new Uint8Array(4096).fill(2)
+  const symbols = Uint8Array.from({ length: 4096 }, (_, index) => index & 3)
+  const src = Uint8Array.from({ length: 400 }, (_, i) => (i * 37 + 11) & 0xff)
+  const expected = (position: number) => (src[position >> 3] as number) >> (position & 7) & 3
+
+  it('decodes the four streams in rounds while its loads stay inside src, and advances the positions', () => {
+    const out = new Uint8Array(4 * 100)
+    const positions = Int32Array.of(0, 800, 1600, 2400)
+    const done = kernels().huffmanPrefix(src, lengths, symbols, out, 0, 100, positions)
+    expect(done % 4).toBe(0)
+    expect(done).toBeGreaterThanOrEqual(64)
+    for (let k = 0; k < 4; k++) {
+      expect(positions[k]).toBe(800 * k + 2 * done)
+      for (let i = 0; i < done; i++) expect(out[100 * k + i], `stream ${k} symbol ${i}`).toBe(expected(800 * k + 2 * i))
+    }
+    // the last stream starts 64 bits from the end: one round at most, none past it
+    const near = Int32Array.of(0, 0, 0, 8 * src.length - 64)
+    expect(kernels().huffmanPrefix(src, lengths, symbols, new Uint8Array(400), 0, 100, near)).toBe(4)
+    expect(kernels().huffmanPrefix(src, lengths, symbols, new Uint8Array(400), 0, 100, Int32Array.of(0, 0, 0, 8 * src.length - 63))).toBe(0)
+  })
+
+  it('refuses arguments that do not fit together', () => {
+    const call = (changes: Partial<{ lengths: Uint8Array; symbols: Uint8Array | Uint16Array; out: Uint8Array | Uint16Array; start: number; quarter: number; positions: Int32Array }>) => () =>
+      kernels().huffmanPrefix(src, changes.lengths ?? lengths, changes.symbols ?? symbols, changes.out ?? new Uint8Array(400), changes.start ?? 0, changes.quarter ?? 100, changes.positions ?? new Int32Array(4))
+    expect(call({})).not.toThrow()
+    expect(call({ lengths: new Uint8Array(4095) })).toThrow(RangeError)
+    expect(call({ symbols: new Uint16Array(4096) })).toThrow(RangeError) // not the output's width
+    expect(call({ out: new Uint8Array(399) })).toThrow(RangeError)
+    expect(call({ start: 1 })).toThrow(RangeError)
+    expect(call({ positions: Int32Array.of(0, 0, -1, 0) })).toThrow(RangeError)
+    expect(call({ positions: Int32Array.of(0, 0, 8 * 400 + 1, 0) })).toThrow(RangeError)
+    expect(call({ positions: new Int32Array(3) })).toThrow(RangeError)
+  })
+})
