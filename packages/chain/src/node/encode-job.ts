@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { ReadSpace } from '@qchain/format/section-file'
 import { ChainError } from '../errors.js'
 import { encodeMatrix, matrixPartBytes } from '../matrix-codecs.js'
 import { encodePlain } from '../plain-codecs.js'
@@ -27,14 +28,17 @@ export interface EncodedJob {
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
-export function runEncodeJob(job: EncodeJob): EncodedJob {
+/** Runs a job; `space` gives the buffer its stored parts are read into (see readParts): never one its sections share. */
+export function runEncodeJob(job: EncodeJob, space?: ReadSpace): EncodedJob {
   if (job.kind === 'plain') {
     const plain = encodePlain(job.bytes, job.dtype)
     return { codec: plain.codec, sections: [{ role: 'payload', bytes: plain.bytes }], sha256: [], rows: 0, cols: 0 }
   }
   const { prefix } = job
-  const matrix = readParts(job.matrix)
-  const parent = job.parent && readParts(job.parent)
+  // the matrix and its parent read together: one buffer, so `space` may be a kept one
+  const read = readParts(job.parent ? [job.matrix, job.parent] : [job.matrix], space)
+  const matrix = read[0] as (typeof read)[number]
+  const parent = read[1]
   const value = matrixValue(matrix, { file: matrix.dir, level: matrix.level, tensor: prefix })
   const parentValue = parent && matrixValue(parent, { file: parent.dir, level: parent.level, tensor: prefix })
   const encoded = encodeMatrix(value, parentValue, { level: matrix.level, tensor: prefix })

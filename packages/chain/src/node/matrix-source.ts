@@ -1,5 +1,5 @@
 import { unpackGptqLayer, type CheckpointFormat } from '@qchain/gptq/pack'
-import { readRangeSync } from '@qchain/format/section-file'
+import { readIntoSync, type ReadSpace } from '@qchain/format/section-file'
 import { typedView } from '@qchain/tensor'
 import { ChainError } from '../errors.js'
 import type { MatrixPart, MatrixValue } from '../matrix.js'
@@ -32,11 +32,24 @@ export interface RawMatrix<B = Uint8Array> {
   gptq?: { bits: number; format: CheckpointFormat }
 }
 
-/** The matrix with every part's bytes in memory: parts given as file ranges are read here. */
-export function readParts<T extends RawMatrix<Uint8Array | FileRange>>(raw: T): Omit<T, 'parts'> & RawMatrix {
-  const parts = raw.parts.map((part) => (part.bytes instanceof Uint8Array ? (part as StoredPart) : { ...part, bytes: readRangeSync(part.bytes.fd, part.bytes.file, part.bytes.offset, part.bytes.length) }))
-  return { ...raw, parts }
+/**
+ * The matrices with every part's bytes in memory: parts given as file ranges are read here, all
+ * into one buffer from `space` (a new one by default), each at an 8-byte boundary so typed views
+ * of it line up.
+ */
+export function readParts<T extends RawMatrix<Uint8Array | FileRange>>(raws: readonly T[], space: ReadSpace = (length) => new Uint8Array(length)): (Omit<T, 'parts'> & RawMatrix)[] {
+  const ranges = raws.flatMap((raw) => raw.parts.flatMap((part) => (part.bytes instanceof Uint8Array ? [] : [part.bytes])))
+  const buffer = space(ranges.reduce((sum, range) => sum + alignUp(range.length), 0))
+  let at = 0
+  const read = (range: FileRange) => {
+    const bytes = readIntoSync(range.fd, range.file, buffer.subarray(at, at + range.length), range.offset)
+    at += alignUp(range.length)
+    return bytes
+  }
+  return raws.map((raw) => ({ ...raw, parts: raw.parts.map((part) => (part.bytes instanceof Uint8Array ? (part as StoredPart) : { ...part, bytes: read(part.bytes) })) }))
 }
+
+const alignUp = (length: number) => Math.ceil(length / 8) * 8
 
 export function matrixValue(raw: RawMatrix, where: { file: string; level: string; tensor: string }): MatrixValue {
   const part = (name: MatrixPart, dtypes: readonly string[]) => {

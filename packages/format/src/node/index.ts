@@ -1,3 +1,3 @@
 export { createContainerWriter, type ContainerFileWriter } from './file-writer.js'
 export { openContainerFile, type ContainerFile } from './open-file.js'
-export { readRangeSync, readSpansSync, SectionScratch, type ReadSpace } from './section-file.js'
+export { readIntoSync, readRangeSync, readSpansSync, SectionScratch, type ReadSpace } from './section-file.js'

@@ -85,8 +85,8 @@ export function readRangeSync(fd: number, file: string, position: number, length
   return readIntoSync(fd, file, new Uint8Array(length), position)
 }
 
-/** Fills `buffer` from `position` of an open file. */
-function readIntoSync(fd: number, file: string, buffer: Uint8Array, position: number): Uint8Array {
+/** Fills `buffer` from `position` of an open file; a file that ends first is `truncated`. */
+export function readIntoSync(fd: number, file: string, buffer: Uint8Array, position: number): Uint8Array {
   const { length } = buffer
   let done = 0
   while (done < length) {
