@@ -97,8 +97,8 @@ export function runDecodeJob(job: DecodeJob, buffers?: LevelBuffers): Uint8Array
 function decodeSteps(steps: readonly DecodeStep[], band?: RowBand, buffers?: LevelBuffers): MatrixValue {
   let value: MatrixValue | undefined
   for (const [index, step] of steps.entries()) {
-    // Sized by the parent, already checked against its stream (the base by the index: a level
-    // coded alone takes the buffer only if its stream agrees).
+    // Sized by the parent, already checked against its stream; the base by the index (a base
+    // stream of another size leaves the buffer alone, or is refused as damaged).
     const shape = value?.value ?? step
     const elements = (band ? band.end - band.first : shape.rows) * shape.cols
     // The last step's 16-bit weights land in one buffer of their own.
