@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeAlone, encode, type QuantLevel, type RowBand } from '@qchain/conditional'
+import { isQchainError } from '@qchain/errors'
 import { seededRandom } from '@qchain/fixtures'
 import { openContainerFile } from '@qchain/format/node'
 import { quantizeInt8Rowwise, rtnQuantize } from '@qchain/gptq'
@@ -209,6 +210,20 @@ describe('rebuilding a file through a pool of two workers', () => {
           { first: 0, end: 4096 },
           { first: 4096, end: 8192 },
         ])
+      }
+      // A damaged byte in the big matrix's 16|8 stream: both bands find it, and the error is the one inline reading gives.
+      const [id, section] = [...container.index.sections.entries()].filter(([, entry]) => entry.level === '16').sort((a, b) => b[1].length - a[1].length)[0] as [number, { offset: number; length: number }]
+      const damaged = new Uint8Array(await readFile(path))
+      damaged[section.offset + (section.length >> 1)] ^= 0x10
+      await writeFile(join(dir, 'damaged.qchain'), damaged)
+      const broken = await openContainerFile(join(dir, 'damaged.qchain'))
+      try {
+        const reader = chainReader(broken)
+        const errors = await Promise.all([reader, createRebuilder(reader, pool)].map((rebuilder) => rebuilder.rebuildFile('16', 'model.safetensors', () => {}).catch((error: unknown) => error)))
+        for (const error of errors) expect(isQchainError(error) && [error.code, error.context.field]).toEqual(['FORMAT_SECTION_CHECKSUM', `section ${id}`])
+        expect((errors[1] as Error).message).toBe((errors[0] as Error).message)
+      } finally {
+        await broken.close()
       }
     } finally {
       await container.close()
