@@ -3,7 +3,7 @@ import { canonicalCodes } from './canonical.js'
 import { buildCodeLengths } from './code-lengths.js'
 import { writeStream } from './encode-kernel.js'
 import { chooseEscapes } from './escape.js'
-import { FastBlock } from './fast-encode.js'
+import { blockKernel, type BlockKernel } from './fast-encode.js'
 import { BlockMode, STREAM_COUNT, symbolWidth, type SymbolArray } from './format.js'
 import { histogram } from './histogram.js'
 import { writeTable, type CodeTable } from './table-format.js'
@@ -15,8 +15,8 @@ import { writeTable, type CodeTable } from './table-format.js'
  * with many; it is only needed, and else allocated, when the TypeScript loops write the streams.
  */
 export function encodeBlock(symbols: SymbolArray, from: number, to: number, maxLength: number, out: ByteWriter, scratch?: Uint8Array): void {
-  // The WebAssembly kernel counts and writes where it can; the TypeScript loops give the same bytes.
-  const fast = FastBlock.load(symbols, from, to)
+  // The native or WebAssembly kernels count and write where they can; the TypeScript loops give the same bytes.
+  const fast = blockKernel(symbols, from, to)
   const counts = fast ? fast.histogram() : histogram(symbols, from, to)
   const first = symbols[from] as number
   if (counts[first] === to - from) {
@@ -49,7 +49,7 @@ export function encodeBlock(symbols: SymbolArray, from: number, to: number, maxL
 }
 
 /** Writes the four streams back to back (into `scratch` unless the kernel does it); returns their bytes and each stream's end offset. */
-function writeStreams(symbols: SymbolArray, from: number, to: number, table: CodeTable, alphabetSize: number, scratch: Uint8Array | undefined, fast: FastBlock | null): { payload: Uint8Array; ends: number[] } {
+function writeStreams(symbols: SymbolArray, from: number, to: number, table: CodeTable, alphabetSize: number, scratch: Uint8Array | undefined, fast: BlockKernel | null): { payload: Uint8Array; ends: number[] } {
   const { codeOf, escapeCode } = encodingCodes(table, alphabetSize)
   const longestCode = table.lengths.reduce((longest, length) => Math.max(longest, length), 0)
   const written = fast?.writeStreams(codeOf, longestCode, table.escapeBits > 0)

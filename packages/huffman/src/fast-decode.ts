@@ -1,6 +1,7 @@
 import type { DecodeTable } from './decode-table.js'
 import { KERNEL_BITS, LENGTHS_ADDRESS, SYMBOLS_ADDRESS, SYMBOLS_PER_ROUND, kernelFunction } from './fast-kernel-code.js'
 import { STREAM_COUNT, type SymbolArray } from './format.js'
+import { nativeHuffman } from './native-huffman.js'
 import { assembleModule, wasmApi, type WasmMemory } from './wasm-binary.js'
 
 type KernelCall = (src: number, out: number, quarterBytes: number, rounds: number, state: number) => void
@@ -26,23 +27,6 @@ interface Kernel {
 
 let kernel: Kernel | null | undefined
 
-/**
- * A native prefix decoder (@qchain/native's huffmanPrefix, installed by the Node entry of a
- * package that loads it): the same symbols straight from and into the caller's arrays, for as
- * long as its 8-byte loads stay inside `src`; declared here so this package neither needs nor
- * names it.
- */
-export interface NativeHuffman {
-  huffmanPrefix(src: Uint8Array, lengths: Uint8Array, symbols: Uint8Array | Uint16Array, out: Uint8Array | Uint16Array, outStart: number, quarter: number, positions: Int32Array): number
-}
-
-let native: NativeHuffman | null = null
-
-/** Decodes fast prefixes with `kernel` (null: the WebAssembly kernel again). Same symbols either way. */
-export function useNativeHuffman(kernel: NativeHuffman | null): void {
-  native = kernel
-}
-
 /** Compiles the kernel once; null where WebAssembly is unavailable (then the careful loop does all the work). */
 function loadKernel(): Kernel | null {
   if (kernel !== undefined) return kernel
@@ -66,6 +50,7 @@ function loadKernel(): Kernel | null {
  */
 export function decodeFastPrefix(src: Uint8Array, table: DecodeTable, out: SymbolArray, outStart: number, quarter: number, positions: Int32Array): number {
   if (table.hasEscape || table.bits > KERNEL_BITS || quarter < MIN_ROUNDS * SYMBOLS_PER_ROUND) return 0
+  const native = nativeHuffman()
   if (native) {
     const width = out.BYTES_PER_ELEMENT as 1 | 2
     const lengths = new Uint8Array(1 << KERNEL_BITS)

@@ -1,5 +1,6 @@
 import { HISTOGRAM_LANES, WRITER_MAX_BITS, histogramFunction, streamWriterFunction } from './encode-kernel-code.js'
 import { STREAM_COUNT, type SymbolArray } from './format.js'
+import { nativeHuffman, type NativeHuffman } from './native-huffman.js'
 import { assembleModule, wasmApi, type WasmMemory } from './wasm-binary.js'
 
 type HistogramCall = (src: number, count: number, counts: number) => void
@@ -49,8 +50,56 @@ function loadKernel(): Kernel | null {
   return kernel
 }
 
+/** A kernel over one block's symbols: counts them, then writes its streams. */
+export interface BlockKernel {
+  /** Counts per symbol of the whole alphabet of the width, like histogram(). */
+  histogram(): Uint32Array
+  /**
+   * Writes the four streams back to back, for codes without escape of at most WRITER_MAX_BITS
+   * bits (else returns null); returns the streams' bytes (a view to copy before the next block)
+   * and each stream's end offset.
+   */
+  writeStreams(codeOf: Uint32Array, longestCode: number, hasEscape: boolean): { payload: Uint8Array; ends: number[] } | null
+}
+
+/** The native kernels where installed, else the WebAssembly ones; null where neither runs. */
+export function blockKernel(symbols: SymbolArray, from: number, to: number): BlockKernel | null {
+  const native = nativeHuffman()
+  return native ? new NativeBlock(native, symbols, from, to) : FastBlock.load(symbols, from, to)
+}
+
+/** The native writer's output, kept from block to block like the WebAssembly kernel's memory. */
+let nativeOut = new Uint8Array(0)
+
+/** One block's symbols counted and written by the native kernels, where they lie. */
+class NativeBlock implements BlockKernel {
+  constructor(
+    private readonly native: NativeHuffman,
+    private readonly symbols: SymbolArray,
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  histogram(): Uint32Array {
+    const counts = new Uint32Array(this.symbols.BYTES_PER_ELEMENT === 1 ? 256 : 65536)
+    this.native.huffmanHistogram(this.symbols, this.from, this.to, counts)
+    return counts
+  }
+
+  writeStreams(codeOf: Uint32Array, longestCode: number, hasEscape: boolean): { payload: Uint8Array; ends: number[] } | null {
+    if (hasEscape || longestCode > WRITER_MAX_BITS) return null
+    // room for the longest case, a partial byte per stream and the writer's 8-byte stores
+    const room = Math.ceil(((this.to - this.from) * longestCode) / 8) + STREAM_COUNT + 8
+    if (nativeOut.length < room) nativeOut = new Uint8Array(room)
+    const out = nativeOut.subarray(0, room)
+    const ends = new Int32Array(STREAM_COUNT)
+    const bytes = this.native.huffmanStreams(this.symbols, this.from, this.to, codeOf, out, ends)
+    return { payload: out.subarray(0, bytes), ends: Array.from(ends) }
+  }
+}
+
 /** One block's symbols copied into the encode kernel's memory: counts them, then writes its streams. */
-export class FastBlock {
+class FastBlock implements BlockKernel {
   private constructor(
     private readonly fast: Kernel,
     private readonly width: 1 | 2,
@@ -77,7 +126,6 @@ export class FastBlock {
     return new FastBlock(fast, width, count)
   }
 
-  /** Counts per symbol of the whole alphabet of the width, like histogram(). */
   histogram(): Uint32Array {
     const { memory, histogram } = this.fast
     const lanes = this.width === 1 ? HISTOGRAM_LANES : 1
@@ -92,11 +140,6 @@ export class FastBlock {
     return counts
   }
 
-  /**
-   * Writes the four streams back to back, for codes without escape of at most WRITER_MAX_BITS
-   * bits (else returns null); returns the streams' bytes (a view to copy before the next block)
-   * and each stream's end offset.
-   */
   writeStreams(codeOf: Uint32Array, longestCode: number, hasEscape: boolean): { payload: Uint8Array; ends: number[] } | null {
     if (hasEscape || longestCode > WRITER_MAX_BITS) return null
     const { memory, write } = this.fast

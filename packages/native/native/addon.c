@@ -8,6 +8,7 @@
 #include "adaptive.h"
 #include "encode.h"
 #include "fused-row.h"
+#include "huffman-encode.h"
 #include "huffman-prefix.h"
 
 enum { UNBOUND, DECODE, ENCODE, MEMORY };
@@ -257,6 +258,69 @@ static napi_value huffman_prefix_call(napi_env env, napi_callback_info info) {
   return int32_result(env, (int)done);
 }
 
+/* A huffman call's `argc` arguments, the first three its symbols (a Uint8Array or Uint16Array) and from..to inside
+ * them; false (nothing pending) when they are not. */
+static bool symbol_call(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, const uint8_t **symbols, int *width, size_t *count) {
+  size_t given = argc;
+  napi_typedarray_type type;
+  size_t bytes;
+  napi_value ignored;
+  void *data;
+  uint32_t from, to;
+  if (napi_get_cb_info(env, info, &given, argv, NULL, NULL) != napi_ok || given < argc) return false;
+  if (!typed_bytes(env, argv[0], &type, &data, &bytes, &ignored) || (type != napi_uint8_array && type != napi_uint16_array)) return false;
+  if (napi_get_value_uint32(env, argv[1], &from) != napi_ok || napi_get_value_uint32(env, argv[2], &to) != napi_ok) return false;
+  *width = type == napi_uint8_array ? 1 : 2;
+  if (from > to || to > bytes / (size_t)*width) return false;
+  *symbols = (const uint8_t *)data + (size_t)from * (size_t)*width;
+  *count = to - from;
+  return true;
+}
+
+/* huffmanHistogram(symbols: Uint8Array | Uint16Array, from, to, counts: Uint32Array (256 or 65536)): adds the
+ * counts of symbols from..to-1, or a RangeError. */
+static napi_value huffman_histogram_call(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  const uint8_t *symbols;
+  int width;
+  size_t count, unused;
+  uint32_t *counts;
+  if (!symbol_call(env, info, 4, argv, &symbols, &width, &count)) return throw_range(env, "huffmanHistogram: expected symbols and a range of them");
+  if (!typed_array(env, argv[3], napi_uint32_array, width == 1 ? 256 : 65536, (const void **)&counts, &unused)) return throw_range(env, "huffmanHistogram: expected a counter per symbol of the width");
+  huffman_histogram(symbols, width, count, counts);
+  return NULL;
+}
+
+/* huffmanStreams(symbols, from, to, codes: Uint32Array (a code per symbol of the width), out: Uint8Array,
+ * ends: Int32Array(4)): writes the four streams of symbols from..to-1 back to back into out (quarters, the last taking
+ * the rest), each stream's end offset into ends; the payload's bytes, or a RangeError (a code longer than 14 bits, out
+ * without room for the longest case and 8 bytes more). */
+static napi_value huffman_streams_call(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  const uint8_t *symbols;
+  int width;
+  size_t count, codes_length, out_length, unused;
+  const uint32_t *codes;
+  uint8_t *out;
+  int32_t *ends;
+  if (!symbol_call(env, info, 6, argv, &symbols, &width, &count)) return throw_range(env, "huffmanStreams: expected symbols and a range of them");
+  size_t alphabet = width == 1 ? 256 : 65536;
+  if (!typed_array(env, argv[3], napi_uint32_array, alphabet, (const void **)&codes, &codes_length) || !typed_array(env, argv[4], napi_uint8_array, 0, (const void **)&out, &out_length) ||
+      !typed_array(env, argv[5], napi_int32_array, 4, (const void **)&ends, &unused))
+    return throw_range(env, "huffmanStreams: expected codes per symbol of the width, an output and four ends");
+  uint32_t longest = 0;
+  for (size_t s = 0; s < alphabet; s++) longest = (codes[s] & 15) > longest ? codes[s] & 15 : longest;
+  if (longest > HUFFMAN_WRITER_MAX_BITS) return throw_range(env, "huffmanStreams: a code longer than 14 bits");
+  if ((uint64_t)out_length < ((uint64_t)count * longest + 7) / 8 + 4 + 8) return throw_range(env, "huffmanStreams: the output has no room for the streams");
+  size_t quarter = count / 4, at = 0;
+  for (int k = 0; k < 4; k++) {
+    size_t length = k == 3 ? count - 3 * quarter : quarter;
+    at += huffman_stream(symbols + (size_t)k * quarter * (size_t)width, width, length, codes, out + at);
+    ends[k] = (int32_t)at;
+  }
+  return int32_result(env, (int)at);
+}
+
 /* unbind(): drops the binding (and its hold on the buffers). */
 static napi_value unbind(napi_env env, napi_callback_info info) {
   (void)info;
@@ -279,6 +343,8 @@ NAPI_MODULE_INIT() {
       {"unbind", NULL, unbind, NULL, NULL, NULL, napi_default, NULL},
       {"adaptiveEncode", NULL, adaptive_encode_call, NULL, NULL, NULL, napi_default, NULL},
       {"huffmanPrefix", NULL, huffman_prefix_call, NULL, NULL, NULL, napi_default, NULL},
+      {"huffmanHistogram", NULL, huffman_histogram_call, NULL, NULL, NULL, napi_default, NULL},
+      {"huffmanStreams", NULL, huffman_streams_call, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));
   return exports;

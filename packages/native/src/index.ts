@@ -37,6 +37,15 @@ export interface NativeKernels {
    * that do not fit together.
    */
   huffmanPrefix(src: Uint8Array, lengths: Uint8Array, symbols: Uint8Array | Uint16Array, out: Uint8Array | Uint16Array, outStart: number, quarter: number, positions: Int32Array): number
+  /** @qchain/huffman's block histogram: adds the counts of symbols from..to-1 to `counts` (256 or 65536 of them). */
+  huffmanHistogram(symbols: Uint8Array | Uint16Array, from: number, to: number, counts: Uint32Array): void
+  /**
+   * @qchain/huffman's four streams of a block, byte for byte: symbols from..to-1 in quarters (the
+   * last takes the rest), codes[s] = (bit-reversed code << 4) | length, at most 14 bits, written
+   * back to back into `out`, which needs room for the longest case and 8 bytes more; each
+   * stream's end offset into `ends`. Returns the payload's bytes.
+   */
+  huffmanStreams(symbols: Uint8Array | Uint16Array, from: number, to: number, codes: Uint32Array, out: Uint8Array, ends: Int32Array): number
 }
 
 /** Why the kernels are not loaded, when they are not. */

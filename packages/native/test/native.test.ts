@@ -210,3 +210,48 @@ describe('huffmanPrefix', () => {
     expect(call({ positions: new Int32Array(3) })).toThrow(RangeError)
   })
 })
+
+describe('huffmanHistogram and huffmanStreams', () => {
+  const symbols = Uint8Array.from({ length: 103 }, (_, i) => (i * 5) & 3)
+
+  it('count a range of symbols, adding to the counts given', () => {
+    const counts = new Uint32Array(256).fill(1)
+    kernels().huffmanHistogram(symbols, 3, 103, counts)
+    const expected = new Uint32Array(256).fill(1)
+    for (const symbol of symbols.subarray(3)) expected[symbol] = (expected[symbol] as number) + 1
+    expect(counts).toEqual(expected)
+    const wide = new Uint32Array(65536)
+    kernels().huffmanHistogram(Uint16Array.of(9, 60000, 9), 0, 3, wide)
+    expect([wide[9], wide[60000]]).toEqual([2, 1])
+  })
+
+  it('write four LSB-first streams back to back, each from a byte boundary', () => {
+    // symbol s -> the 2-bit code s (already bit-reversed as the writer takes it)
+    const codes = new Uint32Array(256)
+    for (let s = 0; s < 4; s++) codes[s] = (s << 4) | 2
+    const out = new Uint8Array(200)
+    const ends = new Int32Array(4)
+    const bytes = kernels().huffmanStreams(symbols, 0, 103, codes, out, ends)
+    // quarters of 25 symbols (the last 28): 50, 50, 50 and 56 bits
+    expect(Array.from(ends)).toEqual([7, 14, 21, 28])
+    expect(bytes).toBe(28)
+    const bit = (at: number) => ((out[at >> 3] as number) >> (at & 7)) & 1
+    for (let k = 0; k < 4; k++) {
+      for (let i = 0; i < (k === 3 ? 28 : 25); i++) {
+        const at = 8 * (k === 0 ? 0 : (ends[k - 1] as number)) + 2 * i
+        expect(bit(at) | (bit(at + 1) << 1), `stream ${k} symbol ${i}`).toBe(symbols[25 * k + i])
+      }
+    }
+  })
+
+  it('refuse ranges outside the symbols, short tables, codes over 14 bits and outputs without room', () => {
+    const codes = new Uint32Array(256).fill((1 << 4) | 1)
+    const ends = new Int32Array(4)
+    expect(() => kernels().huffmanHistogram(symbols, 5, 104, new Uint32Array(256))).toThrow(RangeError)
+    expect(() => kernels().huffmanHistogram(Uint16Array.of(1), 0, 1, new Uint32Array(256))).toThrow(RangeError)
+    expect(() => kernels().huffmanStreams(symbols, 0, 103, new Uint32Array(255), new Uint8Array(64), ends)).toThrow(RangeError)
+    expect(() => kernels().huffmanStreams(symbols, 0, 103, Uint32Array.from(codes, (code, s) => (s === 200 ? (1 << 4) | 15 : code)), new Uint8Array(256), ends)).toThrow(RangeError)
+    expect(() => kernels().huffmanStreams(symbols, 0, 103, codes, new Uint8Array(24), ends)).toThrow(RangeError)
+    expect(kernels().huffmanStreams(symbols, 0, 103, codes, new Uint8Array(25), ends)).toBe(16)
+  })
+})
