@@ -243,6 +243,9 @@ static napi_value huffman_prefix_call(napi_env env, napi_callback_info info) {
                typed_array(env, argv[2], out_type, table, &call.symbols, &unused) && napi_get_value_uint32(env, argv[4], &out_start) == napi_ok &&
                napi_get_value_uint32(env, argv[5], &quarter) == napi_ok && typed_array(env, argv[6], napi_int32_array, HUFFMAN_STREAMS, (const void **)&positions, &position_count);
   if (!valid) return throw_range(env, "huffmanPrefix: expected the streams, both tables, the output, its start, the quarter and four positions");
+  /* the rounds' bounds assume codes of at most HUFFMAN_TABLE_BITS bits */
+  for (size_t i = 0; i < table; i++)
+    if (call.lengths[i] > HUFFMAN_TABLE_BITS) return throw_range(env, "huffmanPrefix: a code length over 12 bits");
   call.width = out_type == napi_uint8_array ? 1 : 2;
   out_length = out_bytes / (size_t)call.width;
   if ((uint64_t)out_start + (uint64_t)HUFFMAN_STREAMS * quarter > out_length) return throw_range(env, "huffmanPrefix: the output is too short");

@@ -202,6 +202,7 @@ describe('huffmanPrefix', () => {
       kernels().huffmanPrefix(src, changes.lengths ?? lengths, changes.symbols ?? symbols, changes.out ?? new Uint8Array(400), changes.start ?? 0, changes.quarter ?? 100, changes.positions ?? new Int32Array(4))
     expect(call({})).not.toThrow()
     expect(call({ lengths: new Uint8Array(4095) })).toThrow(RangeError)
+    expect(call({ lengths: new Uint8Array(4096).fill(2).fill(13, 100, 101) })).toThrow(RangeError) // would let a round read past its bound
     expect(call({ symbols: new Uint16Array(4096) })).toThrow(RangeError) // not the output's width
     expect(call({ out: new Uint8Array(399) })).toThrow(RangeError)
     expect(call({ start: 1 })).toThrow(RangeError)
